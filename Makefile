@@ -1,0 +1,73 @@
+# edureg — run `make help` for the list of targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help
+help: ## Show this help
+	@grep -E '^[a-z][a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+.PHONY: setup
+setup: $(STAMP) ## Create the virtual environment and install dependencies
+	$(PY) scripts/compile_messages.py
+
+.PHONY: run
+run: setup ## Set up, migrate, load demo data and serve http://$(HOST):$(PORT) on SQLite
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo --scale small --if-empty
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+.PHONY: test
+test: setup lint-ruff ## Lint, check migrations, then run the whole suite on SQLite and on PostgreSQL
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/check_schema.py
+	@echo "=== test suite on SQLite ==="
+	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "=== test suite on PostgreSQL ==="
+	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint-ruff
+lint-ruff: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+.PHONY: lint
+lint: lint-ruff ## ruff (lint + format check) and mypy
+	$(VENV)/bin/mypy edureg
+
+.PHONY: format
+format: setup ## Format and auto-fix with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+.PHONY: schema
+schema: setup ## Regenerate the committed OpenAPI schema (schema/openapi.yaml)
+	$(PY) manage.py spectacular --file schema/openapi.yaml --validate
+
+.PHONY: messages
+messages: setup ## Refresh the Lithuanian .po catalogue from the code (needs GNU gettext)
+	$(PY) manage.py makemessages --locale lt --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(PY) scripts/compile_messages.py
+
+.PHONY: bench
+bench: setup ## Benchmarks on generated national-scale data (SQLite and PostgreSQL); not part of CI
+	$(PY) bench/seed_bench.py --database sqlite
+	scripts/with-postgres.sh $(PY) bench/seed_bench.py --database postgres
+
+.PHONY: clean
+clean: ## Remove the virtual environment and local databases
+	rm -rf $(VENV) var

@@ -1,0 +1,75 @@
+"""One error shape for the whole API (DESIGN.md §5).
+
+    {"status": 400, "code": "invalid", "message": "…", "field": "personal_code",
+     "errors": [{"code": "invalid", "message": "…", "field": "personal_code"}, …]}
+
+`message` and `field` repeat the first error so that simple clients need read no further.
+Messages are in the request's language (Accept-Language: lt or en).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+NON_FIELD = "non_field_errors"
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
+    if isinstance(detail, dict):
+        errors = []
+        for key, value in detail.items():
+            name = "" if key in (NON_FIELD, "__all__") else str(key)
+            field = f"{prefix}.{name}" if prefix and name else (prefix or name)
+            errors.extend(_flatten(value, field))
+        return errors
+    if isinstance(detail, list):
+        errors = []
+        for index, value in enumerate(detail):
+            if isinstance(value, dict):
+                errors.extend(_flatten(value, f"{prefix}[{index}]" if prefix else f"[{index}]"))
+            else:
+                errors.extend(_flatten(value, prefix))
+        return errors
+    code = getattr(detail, "code", None) or "error"
+    return [{"code": str(code), "message": str(detail), "field": prefix or None}]
+
+
+def error_body(status_code: int, errors: list[dict[str, Any]]) -> dict[str, Any]:
+    first = errors[0] if errors else {"code": "error", "message": "", "field": None}
+    return {
+        "status": status_code,
+        "code": first["code"],
+        "message": first["message"],
+        "field": first["field"],
+        "errors": errors,
+    }
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
+        exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        errors = [
+            {"code": codes if isinstance(codes, str) else "error", "message": str(detail), "field": None}
+        ]
+    response.data = error_body(response.status_code or status.HTTP_400_BAD_REQUEST, errors)
+    return response

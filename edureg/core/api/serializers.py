@@ -1,0 +1,19 @@
+from rest_framework import serializers
+
+from edureg.core.models import Classifier, ClassifierValue
+
+
+class ClassifierValueSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ClassifierValue
+        fields = ["code", "name_lt", "name_en", "parent", "valid_from", "valid_to"]
+
+
+class ClassifierSerializer(serializers.ModelSerializer):
+    values = ClassifierValueSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Classifier
+        fields = ["code", "official_code", "name_lt", "name_en", "complete", "values"]

@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _seed_classifiers(sender: AppConfig, **kwargs: Any) -> None:
+    from edureg.core.context import Actor, audit_context
+    from edureg.core.services import classifiers_seed
+
+    with audit_context(Actor.system("reference-data")):
+        classifiers_seed()
+
+
+class CoreConfig(AppConfig):
+    name = "edureg.core"
+    label = "core"
+    verbose_name = _("Core: classifiers and audit")
+
+    def ready(self) -> None:
+        from edureg.core import history  # noqa: F401  (connects the version signal handlers)
+
+        # Reference data is created by every `migrate` (and so in every test database),
+        # through the same services as any other write, so it has versions too.
+        post_migrate.connect(_seed_classifiers, sender=self)

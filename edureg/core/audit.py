@@ -1,0 +1,176 @@
+"""Append-only, hash-chained audit logs: the change log and the access log.
+
+Each row's hash covers its content and the hash of the previous row of the same shard, so that
+editing, inserting or removing a row breaks the chain. Rows are spread over
+`settings.AUDIT_CHAIN_SHARDS` shards by a stable key (the person, or the changed record) so that
+concurrent writers about different people seldom wait on the same chain head; within a shard
+the head row is locked (SELECT ... FOR UPDATE), so appends are serialised and never fork.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+
+from edureg.core import context
+from edureg.core.history import row_digest
+from edureg.core.models import AccessLogEntry, AuditChainHead, ChainedEntry, ChangeLogEntry
+
+GENESIS = "0" * 64
+
+
+def shard_for(key: str) -> int:
+    return zlib.crc32(key.encode()) % max(1, settings.AUDIT_CHAIN_SHARDS)
+
+
+def entry_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    body = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def _lock_head(log: str, shard: int) -> AuditChainHead:
+    AuditChainHead.objects.get_or_create(log=log, shard=shard)
+    return AuditChainHead.objects.select_for_update().get(log=log, shard=shard)
+
+
+@transaction.atomic
+def append_entries(entries: Sequence[ChainedEntry], *, batch_size: int = 2000) -> None:
+    """Chain and insert entries of one log type. Heads are locked in shard order (no deadlock)."""
+    if not entries:
+        return
+    model = type(entries[0])
+    by_shard: dict[int, list[ChainedEntry]] = defaultdict(list)
+    for entry in entries:
+        entry.shard = shard_for(entry.chain_key())
+        by_shard[entry.shard].append(entry)
+    for shard in sorted(by_shard):
+        head = _lock_head(model.LOG_NAME, shard)
+        for entry in by_shard[shard]:
+            head.last_seq += 1
+            entry.seq = head.last_seq
+            entry.prev_hash = head.last_hash or GENESIS
+            entry.entry_hash = entry_hash(entry.prev_hash, entry.payload())
+            head.last_hash = entry.entry_hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    model._default_manager.bulk_create(entries, batch_size=batch_size)
+
+
+def log_person_access(
+    *,
+    actor: context.Actor,
+    person_public_ids: Sequence[Any],
+    what: str,
+    purpose: str = "",
+) -> None:
+    """Record that `actor` read the data of these people. Called by selectors, never by views.
+
+    Citizens reading their own data and the register's own jobs are not "access by staff or a
+    system" and are not logged.
+    """
+    if actor.kind not in (context.ActorKind.STAFF, context.ActorKind.CLIENT):
+        return
+    ctx = context.current()
+    user_id = getattr(actor.user, "pk", None)
+    append_entries(
+        [
+            AccessLogEntry(
+                person_public_id=public_id,
+                actor=actor.label,
+                actor_kind=actor.kind,
+                user_id=user_id,
+                channel=actor.channel,
+                request_id=ctx.request_id,
+                what=what,
+                purpose=purpose,
+            )
+            for public_id in dict.fromkeys(person_public_ids)
+        ]
+    )
+
+
+# --- Verification ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    log: str
+    entry_id: int | None
+    shard: int
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        row = f"row id {self.entry_id}" if self.entry_id is not None else "a missing row"
+        return f"{self.log} log, shard {self.shard}, seq {self.seq} ({row}): {self.reason}"
+
+
+def _iter_shard(model: type[ChainedEntry], shard: int) -> Iterator[Any]:
+    last_seq = 0
+    while True:
+        chunk = list(
+            model._default_manager.filter(shard=shard, seq__gt=last_seq).order_by("seq")[:5000]
+        )
+        if not chunk:
+            return
+        yield from chunk
+        last_seq = chunk[-1].seq
+
+
+def _history_row(entry: ChangeLogEntry) -> Any:
+    model = apps.get_model(entry.model)
+    history_model = model.history.model  # type: ignore[attr-defined]
+    return history_model._default_manager.filter(pk=entry.history_id).first()
+
+
+def verify_log(model: type[ChainedEntry]) -> ChainProblem | None:
+    """Walk every shard of one log; return the first broken row, or None when intact."""
+    heads = {h.shard: h for h in AuditChainHead.objects.filter(log=model.LOG_NAME)}
+    shards = sorted(set(heads) | set(model._default_manager.values_list("shard", flat=True)))
+    for shard in shards:
+        expected_prev, expected_seq = GENESIS, 1
+        for entry in _iter_shard(model, shard):
+            if entry.seq != expected_seq:
+                return ChainProblem(
+                    model.LOG_NAME, None, shard, expected_seq, "row removed (sequence gap)"
+                )
+            if entry.prev_hash != expected_prev:
+                return ChainProblem(
+                    model.LOG_NAME, entry.pk, shard, entry.seq, "does not follow the previous row"
+                )
+            if entry_hash(entry.prev_hash, entry.payload()) != entry.entry_hash:
+                return ChainProblem(
+                    model.LOG_NAME, entry.pk, shard, entry.seq, "content was edited"
+                )
+            if isinstance(entry, ChangeLogEntry):
+                version = _history_row(entry)
+                if version is None:
+                    return ChainProblem(
+                        model.LOG_NAME, entry.pk, shard, entry.seq,
+                        f"version row {entry.model} history id {entry.history_id} was removed",
+                    )
+                if row_digest(version) != entry.row_digest:
+                    return ChainProblem(
+                        model.LOG_NAME, entry.pk, shard, entry.seq,
+                        f"version row {entry.model} history id {entry.history_id} was edited",
+                    )
+            expected_prev, expected_seq = entry.entry_hash, entry.seq + 1
+        head = heads.get(shard)
+        if head is not None and head.last_seq != expected_seq - 1:
+            return ChainProblem(
+                model.LOG_NAME, None, shard, expected_seq, "rows after this point were removed"
+            )
+    return None
+
+
+def verify_all() -> list[ChainProblem]:
+    problems = [verify_log(ChangeLogEntry), verify_log(AccessLogEntry)]
+    return [p for p in problems if p is not None]

@@ -1,0 +1,259 @@
+"""Shared kernel tables: classifiers, audit chain heads, the change log and the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from edureg.core.context import ActorKind, Channel
+from edureg.core.history import AuditedHistory
+
+
+class TrackedModel(models.Model):
+    """Base for register tables: timestamps, and the values as loaded from the database.
+
+    The loaded values let field validation tell a newly chosen classifier value (which must be
+    valid today) from one the record already had (which keeps showing after it expires).
+    """
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = dict(zip(field_names, values, strict=False))
+        return instance
+
+    def loaded_value(self, attname: str) -> Any:
+        return getattr(self, "_loaded_values", {}).get(attname)
+
+
+class Classifier(TrackedModel):
+    """A code list (klasifikatorius), e.g. departure reasons or institution groups."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    official_code = models.CharField(
+        _("official code"), max_length=64, blank=True, help_text=_("e.g. KL_ISV_PRIEZ2")
+    )
+    name_lt = models.CharField(_("name (Lithuanian)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    complete = models.BooleanField(
+        _("complete"),
+        default=True,
+        help_text=_("Unchecked when the list was seeded from incomplete public sources."),
+    )
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("classifier")
+        verbose_name_plural = _("classifiers")
+
+    def __str__(self) -> str:
+        return localized_name(self)
+
+
+class ClassifierValueQuerySet(models.QuerySet["ClassifierValue"]):
+    def valid_on(self, day: dt.date) -> ClassifierValueQuerySet:
+        """Values usable for new records on `day` (valid_from inclusive, valid_to exclusive)."""
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=day),
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=day),
+        )
+
+    def of(self, classifier_code: str) -> ClassifierValueQuerySet:
+        return self.filter(classifier__code=classifier_code)
+
+
+class ClassifierValue(TrackedModel):
+    """One value of a code list with its validity interval [valid_from, valid_to)."""
+
+    classifier = models.ForeignKey(
+        Classifier, on_delete=models.PROTECT, related_name="values", verbose_name=_("classifier")
+    )
+    code = models.CharField(_("code"), max_length=32)
+    name_lt = models.CharField(_("name (Lithuanian)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent value"),
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("First day the value is no longer valid.")
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = ClassifierValueQuerySet.as_manager()
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["classifier__code", "sort_order", "code"]
+        verbose_name = _("classifier value")
+        verbose_name_plural = _("classifier values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["classifier", "code"], name="classifier_value_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
+                name="classifier_value_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return localized_name(self)
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to > day
+        )
+
+
+def localized_name(obj: Any) -> str:
+    """The Lithuanian or English name of a classifier-like object for the active language."""
+    if (get_language() or "lt").startswith("en") and getattr(obj, "name_en", ""):
+        return str(obj.name_en)
+    return str(obj.name_lt)
+
+
+# --- Audit --------------------------------------------------------------------------------
+
+
+class AuditChainHead(models.Model):
+    """The latest row of one shard of a hash chain; appends lock it to serialise the chain."""
+
+    log = models.CharField(max_length=16)
+    shard = models.PositiveSmallIntegerField()
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["log", "shard"], name="audit_chain_head_unique")
+        ]
+
+
+class ChainedEntry(models.Model):
+    """An append-only row whose hash covers its content and the previous row of its shard."""
+
+    LOG_NAME = ""
+
+    shard = models.PositiveSmallIntegerField(editable=False)
+    seq = models.BigIntegerField(editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    entry_hash = models.CharField(max_length=64, editable=False)
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
+    actor = models.CharField(_("actor"), max_length=64, editable=False)
+    actor_kind = models.CharField(
+        _("actor kind"), max_length=16, choices=ActorKind.choices, editable=False
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, editable=False)
+    request_id = models.CharField(_("request id"), max_length=32, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def chain_key(self) -> str:
+        raise NotImplementedError
+
+    def payload(self) -> dict[str, Any]:
+        """Everything the hash covers, in plain JSON types."""
+        return {
+            "shard": self.shard,
+            "seq": self.seq,
+            "at": self.at.astimezone(dt.UTC).isoformat(),
+            "actor": self.actor,
+            "actor_kind": self.actor_kind,
+            "channel": self.channel,
+            "request_id": self.request_id,
+        }
+
+
+class ChangeLogEntry(ChainedEntry):
+    """One change to a register record: which version row, by whom, through which channel."""
+
+    LOG_NAME = "change"
+
+    model = models.CharField(_("record type"), max_length=100, editable=False)
+    object_id = models.CharField(_("record id"), max_length=64, editable=False)
+    history_id = models.BigIntegerField(editable=False)
+    action = models.CharField(_("action"), max_length=1, editable=False)  # + ~ - as simple-history
+    changes = models.JSONField(_("changes"), default=dict, editable=False)
+    row_digest = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log")
+        constraints = [
+            models.UniqueConstraint(fields=["shard", "seq"], name="change_log_chain_unique")
+        ]
+        indexes = [models.Index(fields=["model", "object_id"], name="change_log_record_idx")]
+
+    def chain_key(self) -> str:
+        return f"{self.model}:{self.object_id}"
+
+    def payload(self) -> dict[str, Any]:
+        return super().payload() | {
+            "model": self.model,
+            "object_id": self.object_id,
+            "history_id": self.history_id,
+            "action": self.action,
+            "changes": self.changes,
+            "row_digest": self.row_digest,
+        }
+
+
+class AccessLogEntry(ChainedEntry):
+    """One read of a person's data by staff or a system, shown to that person.
+
+    The person is referenced by public id rather than a foreign key: the log outlives archiving
+    of the person record and must never be removed with it.
+    """
+
+    LOG_NAME = "access"
+
+    person_public_id = models.UUIDField(_("person"), editable=False, db_index=True)
+    user_id = models.BigIntegerField(null=True, editable=False)
+    what = models.CharField(_("what was read"), max_length=100, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        constraints = [
+            models.UniqueConstraint(fields=["shard", "seq"], name="access_log_chain_unique")
+        ]
+
+    def chain_key(self) -> str:
+        return str(self.person_public_id)
+
+    def payload(self) -> dict[str, Any]:
+        return super().payload() | {
+            "person": str(self.person_public_id),
+            "user_id": self.user_id,
+            "what": self.what,
+            "purpose": self.purpose,
+        }
+
+
+def new_public_id() -> uuid.UUID:
+    return uuid.uuid4()

@@ -1,0 +1,135 @@
+"""People: learners and graduates, with or without a Lithuanian personal code."""
+
+from __future__ import annotations
+
+import uuid
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from edureg.core.history import AuditedHistory
+from edureg.core.models import TrackedModel
+from edureg.people.identity import birth_date_from_code, sex_from_code, validate_personal_code
+
+COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+def validate_country_code(value: str) -> None:
+    if value not in COUNTRY_CODES:
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 3166 country code."),
+            code="country_code",
+            params={"value": value},
+        )
+
+
+class Sex(models.TextChoices):
+    """The register's codes (see classifier `sex`): V vyras (male), M moteris (female)."""
+
+    MALE = "V", _("male")
+    FEMALE = "M", _("female")
+
+
+class Person(TrackedModel):
+    """A person known to the registers.
+
+    `public_id` is the only identifier used in URLs and the API. Lithuanian residents are keyed
+    by personal code; foreigners without one get a register-assigned `foreign_id` and are told
+    apart by name, birth date and citizenship.
+    """
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    personal_code = models.CharField(
+        _("personal code"),
+        max_length=11,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_personal_code],
+    )
+    foreign_id = models.CharField(
+        _("register-assigned id"),
+        max_length=16,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Assigned by the register to a person without a Lithuanian personal code."),
+    )
+    given_names = models.CharField(_("given names"), max_length=200)
+    family_name = models.CharField(_("family name"), max_length=200)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    citizenship = models.CharField(
+        _("citizenship"),
+        max_length=2,
+        default="LT",
+        validators=[validate_country_code],
+        help_text=_("ISO 3166-1 alpha-2 code."),
+    )
+    declared_municipality = models.ForeignKey(
+        "institutions.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("declared municipality"),
+    )
+    date_of_death = models.DateField(_("date of death"), null=True, blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["family_name", "given_names", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(personal_code__isnull=False) | models.Q(foreign_id__isnull=False),
+                name="person_identified",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_of_death__isnull=True)
+                | models.Q(date_of_death__gte=models.F("birth_date")),
+                name="person_death_after_birth",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["family_name", "given_names"], name="person_name_idx"),
+            models.Index(fields=["birth_date"], name="person_birth_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+    def clean(self) -> None:
+        """The birth date and sex the personal code states must agree with what was entered."""
+        errors: dict[str, list[str]] = {}
+        code = self.personal_code
+        if code and code.isdigit() and len(code) == 11:
+            try:
+                validate_personal_code(code)
+            except ValidationError:
+                code = None  # reported by the field validator already
+        else:
+            code = None
+        if code:
+            stated_birth = birth_date_from_code(code)
+            if stated_birth and self.birth_date and stated_birth != self.birth_date:
+                errors["birth_date"] = [
+                    _("The birth date does not match the personal code (%(date)s).")
+                    % {"date": stated_birth.isoformat()}
+                ]
+            stated_sex = sex_from_code(code)
+            if stated_sex and self.sex and stated_sex != self.sex:
+                errors["sex"] = [_("The sex does not match the personal code.")]
+        if self.date_of_death and self.birth_date and self.date_of_death < self.birth_date:
+            errors["date_of_death"] = [_("The date of death cannot come before the birth date.")]
+        if errors:
+            raise ValidationError(errors)

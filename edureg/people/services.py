@@ -1,0 +1,106 @@
+"""Writes to people. Every write validates fully, keeps a version and a change-log row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from edureg.core.context import Actor, ActorKind, acting_as
+from edureg.institutions.models import Municipality
+from edureg.people.identity import birth_date_from_code, sex_from_code
+from edureg.people.models import Person
+
+EDITABLE_FIELDS = (
+    "personal_code",
+    "given_names",
+    "family_name",
+    "birth_date",
+    "sex",
+    "citizenship",
+    "declared_municipality",
+    "date_of_death",
+)
+
+
+def _check_may_write(actor: Actor) -> None:
+    # Until the access app's roles arrive, only agency administrators and the register's own
+    # jobs write person records.
+    if not (actor.is_national_admin or actor.kind == ActorKind.SYSTEM):
+        raise PermissionDenied(_("You may not change person records."))
+
+
+def new_foreign_id() -> str:
+    return f"U{secrets.randbelow(10**10):010d}"
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Actor,
+    given_names: str,
+    family_name: str,
+    personal_code: str | None = None,
+    birth_date: dt.date | None = None,
+    sex: str | None = None,
+    citizenship: str = "LT",
+    declared_municipality: Municipality | None = None,
+    date_of_death: dt.date | None = None,
+) -> Person:
+    """Register a person. With a personal code, missing birth date and sex are taken from it;
+    entered ones must agree with it. Without a code the register assigns a foreign id."""
+    _check_may_write(actor)
+    personal_code = (personal_code or "").strip() or None
+    if personal_code and personal_code.isdigit() and len(personal_code) == 11:
+        try:
+            birth_date = birth_date or birth_date_from_code(personal_code)
+            sex = sex or sex_from_code(personal_code)
+        except Exception:  # noqa: S110  (an invalid code is reported by full_clean below)
+            pass
+    person = Person(
+        personal_code=personal_code,
+        given_names=given_names.strip(),
+        family_name=family_name.strip(),
+        birth_date=birth_date,
+        sex=sex or "",
+        citizenship=citizenship,
+        declared_municipality=declared_municipality,
+        date_of_death=date_of_death,
+    )
+    if personal_code is None:
+        person.foreign_id = new_foreign_id()
+    with acting_as(actor):
+        person.full_clean()
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    person.save()
+                break
+            except IntegrityError:
+                if personal_code is not None:
+                    raise
+                person.foreign_id = new_foreign_id()
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
+    """Change a person's data; names and residence keep their history as versions."""
+    _check_may_write(actor)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(person, name, value)
+    if not person.personal_code:
+        person.personal_code = None
+        person.foreign_id = person.foreign_id or new_foreign_id()
+    with acting_as(actor):
+        person.full_clean()
+        person.save()
+    return person
+

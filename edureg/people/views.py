@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from edureg.core.context import Actor
+from edureg.core.history import history_rows_for
+from edureg.core.models import AccessLogEntry, ChangeLogEntry
+from edureg.people import selectors
+from edureg.people.forms import AsOfForm, PersonalCodeLookupForm, PersonSearchForm
+
+PAGE_SIZE = 50
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    actor = Actor.for_user(request.user)
+    search = PersonSearchForm(request.GET or None)
+    lookup = PersonalCodeLookupForm(request.POST or None)
+    if request.method == "POST" and lookup.is_valid():
+        person = selectors.person_list(
+            actor=actor, query=lookup.cleaned_data["personal_code"]
+        ).first()
+        if person is not None:
+            return redirect("people:detail", public_id=person.public_id)
+        lookup.add_error("personal_code", _not_found_message())
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    page = Paginator(selectors.person_list(actor=actor, query=query), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    selectors.persons_shown(actor=actor, persons=page.object_list, what="person.list")
+    return render(
+        request,
+        "people/person_list.html",
+        {
+            "search": search,
+            "lookup": lookup,
+            "page_obj": page,
+            "query_string": f"q={query}" if query else "",
+        },
+    )
+
+
+def _not_found_message() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("No person with this code is within your reach.")
+
+
+@login_required
+def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = Actor.for_user(request.user)
+    person = selectors.person_get(actor=actor, public_id=public_id)
+    as_of_form = AsOfForm(request.GET or None)
+    shown = person
+    as_of: dt.date | None = None
+    if as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]:
+        as_of = as_of_form.cleaned_data["as_of"]
+        moment = timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
+        try:
+            shown = person.history.as_of(moment)
+        except person.DoesNotExist:
+            shown = None
+    changes = {
+        entry.history_id: entry
+        for entry in ChangeLogEntry.objects.filter(model="people.person", object_id=str(person.pk))
+    }
+    versions = [(row, changes.get(row.history_id)) for row in history_rows_for(person)[:50]]
+    access = AccessLogEntry.objects.filter(person_public_id=person.public_id).order_by("-at")[:50]
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "shown": shown,
+            "as_of": as_of,
+            "as_of_form": as_of_form,
+            "versions": versions,
+            "access": access,
+        },
+    )
