@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from edureg.core import services
 from edureg.core.context import Actor
-from edureg.core.models import AccessLogEntry, Classifier, ClassifierValue, ChangeLogEntry
+from edureg.core.models import AccessLogEntry, ChangeLogEntry, Classifier, ClassifierValue
 
 
 class ClassifierValueInline(admin.TabularInline):

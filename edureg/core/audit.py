@@ -37,9 +37,13 @@ def entry_hash(prev_hash: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
-def _lock_head(log: str, shard: int) -> AuditChainHead:
-    AuditChainHead.objects.get_or_create(log=log, shard=shard)
-    return AuditChainHead.objects.select_for_update().get(log=log, shard=shard)
+def _lock_heads(log: str, shards: list[int]) -> dict[int, AuditChainHead]:
+    """Lock the heads of these shards in shard order (so concurrent appends cannot deadlock)."""
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(log=log, shard=shard) for shard in shards], ignore_conflicts=True
+    )
+    heads = AuditChainHead.objects.select_for_update().filter(log=log, shard__in=shards)
+    return {head.shard: head for head in heads.order_by("shard")}
 
 
 @transaction.atomic
@@ -52,15 +56,16 @@ def append_entries(entries: Sequence[ChainedEntry], *, batch_size: int = 2000) -
     for entry in entries:
         entry.shard = shard_for(entry.chain_key())
         by_shard[entry.shard].append(entry)
-    for shard in sorted(by_shard):
-        head = _lock_head(model.LOG_NAME, shard)
-        for entry in by_shard[shard]:
+    heads = _lock_heads(model.LOG_NAME, sorted(by_shard))
+    for shard, shard_entries in by_shard.items():
+        head = heads[shard]
+        for entry in shard_entries:
             head.last_seq += 1
             entry.seq = head.last_seq
             entry.prev_hash = head.last_hash or GENESIS
             entry.entry_hash = entry_hash(entry.prev_hash, entry.payload())
             head.last_hash = entry.entry_hash
-        head.save(update_fields=["last_seq", "last_hash"])
+    AuditChainHead.objects.bulk_update(heads.values(), ["last_seq", "last_hash"])
     model._default_manager.bulk_create(entries, batch_size=batch_size)
 
 
@@ -154,12 +159,18 @@ def verify_log(model: type[ChainedEntry]) -> ChainProblem | None:
                 version = _history_row(entry)
                 if version is None:
                     return ChainProblem(
-                        model.LOG_NAME, entry.pk, shard, entry.seq,
+                        model.LOG_NAME,
+                        entry.pk,
+                        shard,
+                        entry.seq,
                         f"version row {entry.model} history id {entry.history_id} was removed",
                     )
                 if row_digest(version) != entry.row_digest:
                     return ChainProblem(
-                        model.LOG_NAME, entry.pk, shard, entry.seq,
+                        model.LOG_NAME,
+                        entry.pk,
+                        shard,
+                        entry.seq,
                         f"version row {entry.model} history id {entry.history_id} was edited",
                     )
             expected_prev, expected_seq = entry.entry_hash, entry.seq + 1

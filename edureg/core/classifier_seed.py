@@ -24,7 +24,10 @@ CLASSIFIERS: list[dict[str, Any]] = [
         "code": "origin",
         "name_lt": "Kilmė",
         "name_en": "Origin",
-        "values": [("LT", "Lietuva", "Lithuania"), ("FOREIGN", "Užsienio valstybė", "Foreign state")],
+        "values": [
+            ("LT", "Lietuva", "Lithuania"),
+            ("FOREIGN", "Užsienio valstybė", "Foreign state"),
+        ],
     },
     {
         "code": "institution-group",
@@ -82,7 +85,12 @@ CLASSIFIERS: list[dict[str, Any]] = [
             ("free-teacher", "Laisvasis mokytojas", "Free teacher", "31914102"),
             ("university", "Universitetas", "University", "university"),
             ("college", "Kolegija", "College", "college"),
-            ("foreign-hei-branch", "Užsienio AM filialas", "Foreign HEI branch", "foreign-hei-branch"),
+            (
+                "foreign-hei-branch",
+                "Užsienio AM filialas",
+                "Foreign HEI branch",
+                "foreign-hei-branch",
+            ),
         ],
     },
     {
@@ -170,7 +178,11 @@ CLASSIFIERS: list[dict[str, Any]] = [
         "name_en": "NVŠ programme deregistration reason",
         "values": [
             ("provider-request", "Teikėjo prašymu", "At the provider's request"),
-            ("not-delivered", "Nevykdoma ilgiau nei dvejus metus", "Not delivered for over two years"),
+            (
+                "not-delivered",
+                "Nevykdoma ilgiau nei dvejus metus",
+                "Not delivered for over two years",
+            ),
             ("registrar-decision", "Registro tvarkytojo sprendimu", "By the registrar's decision"),
             ("merged", "Sujungta su kita programa", "Merged into another programme"),
         ],
@@ -220,7 +232,11 @@ CLASSIFIERS: list[dict[str, Any]] = [
         "complete": False,
         "values": [
             ("own-request", "Studento prašymu", "At the student's request"),
-            ("not-registered", "Laiku neužsiregistravo studijoms", "Did not register for studies on time"),
+            (
+                "not-registered",
+                "Laiku neužsiregistravo studijoms",
+                "Did not register for studies on time",
+            ),
             ("academic-debt", "Akademinės skolos", "Academic debt"),
             ("dishonesty", "Akademinis nesąžiningumas", "Academic dishonesty"),
             ("no-return", "Negrįžo po akademinių atostogų", "Did not return from leave"),

@@ -50,7 +50,7 @@ class AuditedHistoryModel(models.Model):
         abstract = True
 
 
-def AuditedHistory(**kwargs: Any) -> HistoricalRecords:  # noqa: N802  (reads like a field)
+def AuditedHistory(**kwargs: Any) -> HistoricalRecords:
     """The history manager every register model declares: `history = AuditedHistory()`."""
     kwargs.setdefault("bases", [AuditedHistoryModel])
     kwargs.setdefault("cascade_delete_history", False)
@@ -145,9 +145,7 @@ def _log_version(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     append_entries([_change_entry(history_instance, previous_values)])
 
 
-def bulk_create_with_audit(
-    model: type[M], objs: Sequence[M], *, batch_size: int = 2000
-) -> list[M]:
+def bulk_create_with_audit(model: type[M], objs: Sequence[M], *, batch_size: int = 2000) -> list[M]:
     """Insert many new records with their first version and change-log rows, in bulk.
 
     The fast path for imports and demo data: three bulk inserts instead of three inserts per

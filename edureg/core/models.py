@@ -28,15 +28,24 @@ class TrackedModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        self._snapshot_loaded_values()
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._snapshot_loaded_values()
+
+    def _snapshot_loaded_values(self) -> None:
+        self._loaded_values = {
+            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
+        }
+
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
         instance = super().from_db(db, field_names, values)
         instance._loaded_values = dict(zip(field_names, values, strict=False))
         return instance
-
-    def loaded_value(self, attname: str) -> Any:
-        return getattr(self, "_loaded_values", {}).get(attname)
-
 
 class Classifier(TrackedModel):
     """A code list (klasifikatorius), e.g. departure reasons or institution groups."""
@@ -96,7 +105,10 @@ class ClassifierValue(TrackedModel):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(
-        _("valid until"), null=True, blank=True, help_text=_("First day the value is no longer valid.")
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("First day the value is no longer valid."),
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -151,6 +163,9 @@ class AuditChainHead(models.Model):
             models.UniqueConstraint(fields=["log", "shard"], name="audit_chain_head_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.log}/{self.shard}@{self.last_seq}"
+
 
 class ChainedEntry(models.Model):
     """An append-only row whose hash covers its content and the previous row of its shard."""
@@ -171,6 +186,9 @@ class ChainedEntry(models.Model):
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.LOG_NAME} {self.shard}/{self.seq} {self.actor}"
 
     def chain_key(self) -> str:
         raise NotImplementedError

@@ -9,8 +9,19 @@ from edureg.institutions import services
 from edureg.institutions.models import County, Institution, Municipality
 
 EDITABLE = [
-    "register_id", "kind", "jar_code", "branch_code", "name_lt", "name_en", "main_group",
-    "main_type", "founder_type", "municipality", "parent", "address", "registered_on",
+    "register_id",
+    "kind",
+    "jar_code",
+    "branch_code",
+    "name_lt",
+    "name_en",
+    "main_group",
+    "main_type",
+    "founder_type",
+    "municipality",
+    "parent",
+    "address",
+    "registered_on",
     "deregistered_on",
 ]
 

@@ -18,7 +18,9 @@ class InstitutionFilter(django_filters.FilterSet):
         model = Institution
         fields = ["q", "municipality", "founder_type", "kind", "main_group", "active"]
 
-    def search(self, queryset: QuerySet[Institution], name: str, value: str) -> QuerySet[Institution]:
+    def search(
+        self, queryset: QuerySet[Institution], name: str, value: str
+    ) -> QuerySet[Institution]:
         value = value.strip()
         if not value:
             return queryset

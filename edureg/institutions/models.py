@@ -86,7 +86,10 @@ class Institution(TrackedModel):
         help_text=_("The institution's identifier in this register."),
     )
     kind = models.CharField(
-        _("kind"), max_length=24, choices=InstitutionKind.choices, default=InstitutionKind.INSTITUTION
+        _("kind"),
+        max_length=24,
+        choices=InstitutionKind.choices,
+        default=InstitutionKind.INSTITUTION,
     )
     jar_code = models.CharField(
         _("legal-entity code"),
@@ -163,7 +166,10 @@ class Institution(TrackedModel):
         errors: dict[str, list[str]] = {}
         if self.kind == InstitutionKind.BRANCH and self.parent_id is None:
             errors.setdefault("parent", []).append(_("A branch needs its parent institution."))
-        if self.kind in (InstitutionKind.INSTITUTION, InstitutionKind.FOREIGN_HEI_BRANCH) and not self.jar_code:
+        if (
+            self.kind in (InstitutionKind.INSTITUTION, InstitutionKind.FOREIGN_HEI_BRANCH)
+            and not self.jar_code
+        ):
             errors.setdefault("jar_code", []).append(
                 _("An institution needs its legal-entity code.")
             )

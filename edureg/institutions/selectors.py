@@ -8,9 +8,7 @@ from edureg.institutions.models import Institution, Municipality
 
 
 def institution_list() -> QuerySet[Institution]:
-    return Institution.objects.select_related(
-        "municipality", "main_group", "main_type", "parent"
-    )
+    return Institution.objects.select_related("municipality", "main_group", "main_type", "parent")
 
 
 def municipality_list() -> QuerySet[Municipality]:

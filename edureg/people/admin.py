@@ -38,7 +38,11 @@ class PersonAdmin(SimpleHistoryAdmin):
             services.person_update(actor=actor, person=obj, **values)
         else:
             created = services.person_create(actor=actor, **values)
-            obj.pk, obj.public_id, obj.foreign_id = created.pk, created.public_id, created.foreign_id
+            obj.pk, obj.public_id, obj.foreign_id = (
+                created.pk,
+                created.public_id,
+                created.foreign_id,
+            )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -42,7 +42,9 @@ def validate_personal_code(value: str) -> None:
 
 
 def _has_unknown_date_part(code: str) -> bool:
-    return len(code) == 11 and code.isdigit() and code[0] != "9" and ("00" in (code[3:5], code[5:7]))
+    return (
+        len(code) == 11 and code.isdigit() and code[0] != "9" and ("00" in (code[3:5], code[5:7]))
+    )
 
 
 def birth_date_from_code(code: str) -> dt.date | None:

@@ -87,7 +87,8 @@ class Person(TrackedModel):
         verbose_name_plural = _("people")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(personal_code__isnull=False) | models.Q(foreign_id__isnull=False),
+                condition=models.Q(personal_code__isnull=False)
+                | models.Q(foreign_id__isnull=False),
                 name="person_identified",
             ),
             models.CheckConstraint(

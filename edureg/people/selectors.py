@@ -45,7 +45,10 @@ def person_get(*, actor: Actor, public_id: uuid.UUID | str, what: str = "person.
     except ValueError as exc:
         raise Http404 from exc
     person = (
-        person_scope(actor=actor).select_related("declared_municipality").filter(public_id=key).first()
+        person_scope(actor=actor)
+        .select_related("declared_municipality")
+        .filter(public_id=key)
+        .first()
     )
     if person is None:
         raise Http404

@@ -103,4 +103,3 @@ def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
         person.full_clean()
         person.save()
     return person
-

@@ -69,7 +69,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         errors = [
-            {"code": codes if isinstance(codes, str) else "error", "message": str(detail), "field": None}
+            {
+                "code": codes if isinstance(codes, str) else "error",
+                "message": str(detail),
+                "field": None,
+            }
         ]
     response.data = error_body(response.status_code or status.HTTP_400_BAD_REQUEST, errors)
     return response

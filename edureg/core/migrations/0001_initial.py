@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,175 +16,465 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Classifier',
+            name="Classifier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.SlugField(max_length=64, unique=True, verbose_name='code')),
-                ('official_code', models.CharField(blank=True, help_text='e.g. KL_ISV_PRIEZ2', max_length=64, verbose_name='official code')),
-                ('name_lt', models.CharField(max_length=255, verbose_name='name (Lithuanian)')),
-                ('name_en', models.CharField(max_length=255, verbose_name='name (English)')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('complete', models.BooleanField(default=True, help_text='Unchecked when the list was seeded from incomplete public sources.', verbose_name='complete')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.SlugField(max_length=64, unique=True, verbose_name="code")),
+                (
+                    "official_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. KL_ISV_PRIEZ2",
+                        max_length=64,
+                        verbose_name="official code",
+                    ),
+                ),
+                ("name_lt", models.CharField(max_length=255, verbose_name="name (Lithuanian)")),
+                ("name_en", models.CharField(max_length=255, verbose_name="name (English)")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "complete",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Unchecked when the list was seeded from incomplete public sources.",
+                        verbose_name="complete",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'classifier',
-                'verbose_name_plural': 'classifiers',
-                'ordering': ['code'],
+                "verbose_name": "classifier",
+                "verbose_name_plural": "classifiers",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='AccessLogEntry',
+            name="AccessLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('shard', models.PositiveSmallIntegerField(editable=False)),
-                ('seq', models.BigIntegerField(editable=False)),
-                ('prev_hash', models.CharField(editable=False, max_length=64)),
-                ('entry_hash', models.CharField(editable=False, max_length=64)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, verbose_name='time')),
-                ('actor', models.CharField(editable=False, max_length=64, verbose_name='actor')),
-                ('actor_kind', models.CharField(choices=[('staff', 'staff user'), ('client', 'information system'), ('citizen', 'citizen'), ('system', 'the register itself'), ('anonymous', 'anonymous')], editable=False, max_length=16, verbose_name='actor kind')),
-                ('channel', models.CharField(choices=[('web', 'web'), ('api', 'API'), ('import', 'import'), ('feed', 'feed'), ('system', 'system')], editable=False, max_length=16, verbose_name='channel')),
-                ('request_id', models.CharField(blank=True, editable=False, max_length=32, verbose_name='request id')),
-                ('person_public_id', models.UUIDField(db_index=True, editable=False, verbose_name='person')),
-                ('user_id', models.BigIntegerField(editable=False, null=True)),
-                ('what', models.CharField(editable=False, max_length=100, verbose_name='what was read')),
-                ('purpose', models.CharField(blank=True, editable=False, max_length=200, verbose_name='purpose')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("shard", models.PositiveSmallIntegerField(editable=False)),
+                ("seq", models.BigIntegerField(editable=False)),
+                ("prev_hash", models.CharField(editable=False, max_length=64)),
+                ("entry_hash", models.CharField(editable=False, max_length=64)),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        editable=False,
+                        verbose_name="time",
+                    ),
+                ),
+                ("actor", models.CharField(editable=False, max_length=64, verbose_name="actor")),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[
+                            ("staff", "staff user"),
+                            ("client", "information system"),
+                            ("citizen", "citizen"),
+                            ("system", "the register itself"),
+                            ("anonymous", "anonymous"),
+                        ],
+                        editable=False,
+                        max_length=16,
+                        verbose_name="actor kind",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "web"),
+                            ("api", "API"),
+                            ("import", "import"),
+                            ("feed", "feed"),
+                            ("system", "system"),
+                        ],
+                        editable=False,
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "request_id",
+                    models.CharField(
+                        blank=True, editable=False, max_length=32, verbose_name="request id"
+                    ),
+                ),
+                (
+                    "person_public_id",
+                    models.UUIDField(db_index=True, editable=False, verbose_name="person"),
+                ),
+                ("user_id", models.BigIntegerField(editable=False, null=True)),
+                (
+                    "what",
+                    models.CharField(editable=False, max_length=100, verbose_name="what was read"),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        blank=True, editable=False, max_length=200, verbose_name="purpose"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'access log entry',
-                'verbose_name_plural': 'access log',
-                'constraints': [models.UniqueConstraint(fields=('shard', 'seq'), name='access_log_chain_unique')],
+                "verbose_name": "access log entry",
+                "verbose_name_plural": "access log",
+                "constraints": [
+                    models.UniqueConstraint(fields=("shard", "seq"), name="access_log_chain_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('log', models.CharField(max_length=16)),
-                ('shard', models.PositiveSmallIntegerField()),
-                ('last_seq', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("log", models.CharField(max_length=16)),
+                ("shard", models.PositiveSmallIntegerField()),
+                ("last_seq", models.BigIntegerField(default=0)),
+                ("last_hash", models.CharField(default="", max_length=64)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('log', 'shard'), name='audit_chain_head_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("log", "shard"), name="audit_chain_head_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ChangeLogEntry',
+            name="ChangeLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('shard', models.PositiveSmallIntegerField(editable=False)),
-                ('seq', models.BigIntegerField(editable=False)),
-                ('prev_hash', models.CharField(editable=False, max_length=64)),
-                ('entry_hash', models.CharField(editable=False, max_length=64)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, verbose_name='time')),
-                ('actor', models.CharField(editable=False, max_length=64, verbose_name='actor')),
-                ('actor_kind', models.CharField(choices=[('staff', 'staff user'), ('client', 'information system'), ('citizen', 'citizen'), ('system', 'the register itself'), ('anonymous', 'anonymous')], editable=False, max_length=16, verbose_name='actor kind')),
-                ('channel', models.CharField(choices=[('web', 'web'), ('api', 'API'), ('import', 'import'), ('feed', 'feed'), ('system', 'system')], editable=False, max_length=16, verbose_name='channel')),
-                ('request_id', models.CharField(blank=True, editable=False, max_length=32, verbose_name='request id')),
-                ('model', models.CharField(editable=False, max_length=100, verbose_name='record type')),
-                ('object_id', models.CharField(editable=False, max_length=64, verbose_name='record id')),
-                ('history_id', models.BigIntegerField(editable=False)),
-                ('action', models.CharField(editable=False, max_length=1, verbose_name='action')),
-                ('changes', models.JSONField(default=dict, editable=False, verbose_name='changes')),
-                ('row_digest', models.CharField(editable=False, max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("shard", models.PositiveSmallIntegerField(editable=False)),
+                ("seq", models.BigIntegerField(editable=False)),
+                ("prev_hash", models.CharField(editable=False, max_length=64)),
+                ("entry_hash", models.CharField(editable=False, max_length=64)),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        editable=False,
+                        verbose_name="time",
+                    ),
+                ),
+                ("actor", models.CharField(editable=False, max_length=64, verbose_name="actor")),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[
+                            ("staff", "staff user"),
+                            ("client", "information system"),
+                            ("citizen", "citizen"),
+                            ("system", "the register itself"),
+                            ("anonymous", "anonymous"),
+                        ],
+                        editable=False,
+                        max_length=16,
+                        verbose_name="actor kind",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "web"),
+                            ("api", "API"),
+                            ("import", "import"),
+                            ("feed", "feed"),
+                            ("system", "system"),
+                        ],
+                        editable=False,
+                        max_length=16,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "request_id",
+                    models.CharField(
+                        blank=True, editable=False, max_length=32, verbose_name="request id"
+                    ),
+                ),
+                (
+                    "model",
+                    models.CharField(editable=False, max_length=100, verbose_name="record type"),
+                ),
+                (
+                    "object_id",
+                    models.CharField(editable=False, max_length=64, verbose_name="record id"),
+                ),
+                ("history_id", models.BigIntegerField(editable=False)),
+                ("action", models.CharField(editable=False, max_length=1, verbose_name="action")),
+                ("changes", models.JSONField(default=dict, editable=False, verbose_name="changes")),
+                ("row_digest", models.CharField(editable=False, max_length=64)),
             ],
             options={
-                'verbose_name': 'change log entry',
-                'verbose_name_plural': 'change log',
-                'indexes': [models.Index(fields=['model', 'object_id'], name='change_log_record_idx')],
-                'constraints': [models.UniqueConstraint(fields=('shard', 'seq'), name='change_log_chain_unique')],
+                "verbose_name": "change log entry",
+                "verbose_name_plural": "change log",
+                "indexes": [
+                    models.Index(fields=["model", "object_id"], name="change_log_record_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("shard", "seq"), name="change_log_chain_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClassifierValue',
+            name="ClassifierValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, verbose_name='code')),
-                ('name_lt', models.CharField(max_length=255, verbose_name='name (Lithuanian)')),
-                ('name_en', models.CharField(max_length=255, verbose_name='name (English)')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, help_text='First day the value is no longer valid.', null=True, verbose_name='valid until')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('classifier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='core.classifier', verbose_name='classifier')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.classifiervalue', verbose_name='parent value')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=32, verbose_name="code")),
+                ("name_lt", models.CharField(max_length=255, verbose_name="name (Lithuanian)")),
+                ("name_en", models.CharField(max_length=255, verbose_name="name (English)")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True,
+                        help_text="First day the value is no longer valid.",
+                        null=True,
+                        verbose_name="valid until",
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                (
+                    "classifier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="values",
+                        to="core.classifier",
+                        verbose_name="classifier",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="core.classifiervalue",
+                        verbose_name="parent value",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'classifier value',
-                'verbose_name_plural': 'classifier values',
-                'ordering': ['classifier__code', 'sort_order', 'code'],
+                "verbose_name": "classifier value",
+                "verbose_name_plural": "classifier values",
+                "ordering": ["classifier__code", "sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalClassifier',
+            name="HistoricalClassifier",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_channel', models.CharField(default='system', max_length=16)),
-                ('history_actor', models.CharField(default='', max_length=64)),
-                ('history_request_id', models.CharField(blank=True, default='', max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('code', models.SlugField(max_length=64, verbose_name='code')),
-                ('official_code', models.CharField(blank=True, help_text='e.g. KL_ISV_PRIEZ2', max_length=64, verbose_name='official code')),
-                ('name_lt', models.CharField(max_length=255, verbose_name='name (Lithuanian)')),
-                ('name_en', models.CharField(max_length=255, verbose_name='name (English)')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('complete', models.BooleanField(default=True, help_text='Unchecked when the list was seeded from incomplete public sources.', verbose_name='complete')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("history_channel", models.CharField(default="system", max_length=16)),
+                ("history_actor", models.CharField(default="", max_length=64)),
+                ("history_request_id", models.CharField(blank=True, default="", max_length=32)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("code", models.SlugField(max_length=64, verbose_name="code")),
+                (
+                    "official_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. KL_ISV_PRIEZ2",
+                        max_length=64,
+                        verbose_name="official code",
+                    ),
+                ),
+                ("name_lt", models.CharField(max_length=255, verbose_name="name (Lithuanian)")),
+                ("name_en", models.CharField(max_length=255, verbose_name="name (English)")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "complete",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Unchecked when the list was seeded from incomplete public sources.",
+                        verbose_name="complete",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical classifier',
-                'verbose_name_plural': 'historical classifiers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical classifier",
+                "verbose_name_plural": "historical classifiers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalClassifierValue',
+            name="HistoricalClassifierValue",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_channel', models.CharField(default='system', max_length=16)),
-                ('history_actor', models.CharField(default='', max_length=64)),
-                ('history_request_id', models.CharField(blank=True, default='', max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, verbose_name='code')),
-                ('name_lt', models.CharField(max_length=255, verbose_name='name (Lithuanian)')),
-                ('name_en', models.CharField(max_length=255, verbose_name='name (English)')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, help_text='First day the value is no longer valid.', null=True, verbose_name='valid until')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('classifier', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.classifier', verbose_name='classifier')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.classifiervalue', verbose_name='parent value')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("history_channel", models.CharField(default="system", max_length=16)),
+                ("history_actor", models.CharField(default="", max_length=64)),
+                ("history_request_id", models.CharField(blank=True, default="", max_length=32)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("code", models.CharField(max_length=32, verbose_name="code")),
+                ("name_lt", models.CharField(max_length=255, verbose_name="name (Lithuanian)")),
+                ("name_en", models.CharField(max_length=255, verbose_name="name (English)")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True,
+                        help_text="First day the value is no longer valid.",
+                        null=True,
+                        verbose_name="valid until",
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "classifier",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.classifier",
+                        verbose_name="classifier",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.classifiervalue",
+                        verbose_name="parent value",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical classifier value',
-                'verbose_name_plural': 'historical classifier values',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical classifier value",
+                "verbose_name_plural": "historical classifier values",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='classifiervalue',
-            constraint=models.UniqueConstraint(fields=('classifier', 'code'), name='classifier_value_code_unique'),
+            model_name="classifiervalue",
+            constraint=models.UniqueConstraint(
+                fields=("classifier", "code"), name="classifier_value_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='classifiervalue',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='classifier_value_validity_ordered'),
+            model_name="classifiervalue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_to__gt", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="classifier_value_validity_ordered",
+            ),
         ),
     ]

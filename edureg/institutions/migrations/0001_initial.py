@@ -2,131 +2,402 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import edureg.core.fields
-import edureg.institutions.validators
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+import edureg.core.fields
+import edureg.institutions.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='County',
+            name="County",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, unique=True, verbose_name='ISO 3166-2 code')),
-                ('name_lt', models.CharField(max_length=100, verbose_name='name (Lithuanian)')),
-                ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(max_length=8, unique=True, verbose_name="ISO 3166-2 code"),
+                ),
+                ("name_lt", models.CharField(max_length=100, verbose_name="name (Lithuanian)")),
+                ("name_en", models.CharField(max_length=100, verbose_name="name (English)")),
             ],
             options={
-                'verbose_name': 'county',
-                'verbose_name_plural': 'counties',
-                'ordering': ['name_lt'],
+                "verbose_name": "county",
+                "verbose_name_plural": "counties",
+                "ordering": ["name_lt"],
             },
         ),
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, unique=True, verbose_name='ISO 3166-2 code')),
-                ('name_lt', models.CharField(max_length=100, verbose_name='name (Lithuanian)')),
-                ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
-                ('kind', models.CharField(choices=[('city', 'city municipality'), ('district', 'district municipality'), ('municipality', 'municipality')], max_length=16, verbose_name='kind')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='municipalities', to='institutions.county', verbose_name='county')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(max_length=8, unique=True, verbose_name="ISO 3166-2 code"),
+                ),
+                ("name_lt", models.CharField(max_length=100, verbose_name="name (Lithuanian)")),
+                ("name_en", models.CharField(max_length=100, verbose_name="name (English)")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("city", "city municipality"),
+                            ("district", "district municipality"),
+                            ("municipality", "municipality"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="municipalities",
+                        to="institutions.county",
+                        verbose_name="county",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'municipality',
-                'verbose_name_plural': 'municipalities',
-                'ordering': ['name_lt'],
+                "verbose_name": "municipality",
+                "verbose_name_plural": "municipalities",
+                "ordering": ["name_lt"],
             },
         ),
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('register_id', models.CharField(help_text="The institution's identifier in this register.", max_length=16, unique=True, verbose_name='register id')),
-                ('kind', models.CharField(choices=[('institution', 'institution'), ('branch', 'branch'), ('free_teacher', 'free teacher'), ('foreign_hei_branch', 'foreign HEI branch')], default='institution', max_length=24, verbose_name='kind')),
-                ('jar_code', models.CharField(blank=True, help_text="Code in the Register of Legal Entities (JAR); branches use the parent's.", max_length=9, validators=[edureg.institutions.validators.validate_jar_code], verbose_name='legal-entity code')),
-                ('branch_code', models.CharField(blank=True, max_length=16, verbose_name='branch code')),
-                ('name_lt', models.CharField(max_length=300, verbose_name='name (Lithuanian)')),
-                ('name_en', models.CharField(blank=True, max_length=300, verbose_name='name (English)')),
-                ('founder_type', models.CharField(choices=[('municipal', 'municipal'), ('state', 'state'), ('non_state', 'non-state')], max_length=16, verbose_name='founder type')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('registered_on', models.DateField(verbose_name='registered on')),
-                ('deregistered_on', models.DateField(blank=True, null=True, verbose_name='deregistered on')),
-                ('main_group', edureg.core.fields.ClassifierField(classifier='institution-group', on_delete=django.db.models.deletion.PROTECT, related_name='+', verbose_name='main group')),
-                ('main_type', edureg.core.fields.ClassifierField(blank=True, classifier='institution-type', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', verbose_name='main type')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='branches', to='institutions.institution', verbose_name='parent institution')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='institutions', to='institutions.municipality', verbose_name='municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "register_id",
+                    models.CharField(
+                        help_text="The institution's identifier in this register.",
+                        max_length=16,
+                        unique=True,
+                        verbose_name="register id",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("institution", "institution"),
+                            ("branch", "branch"),
+                            ("free_teacher", "free teacher"),
+                            ("foreign_hei_branch", "foreign HEI branch"),
+                        ],
+                        default="institution",
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "jar_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Code in the Register of Legal Entities (JAR); branches use the parent's.",
+                        max_length=9,
+                        validators=[edureg.institutions.validators.validate_jar_code],
+                        verbose_name="legal-entity code",
+                    ),
+                ),
+                (
+                    "branch_code",
+                    models.CharField(blank=True, max_length=16, verbose_name="branch code"),
+                ),
+                ("name_lt", models.CharField(max_length=300, verbose_name="name (Lithuanian)")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="name (English)"),
+                ),
+                (
+                    "founder_type",
+                    models.CharField(
+                        choices=[
+                            ("municipal", "municipal"),
+                            ("state", "state"),
+                            ("non_state", "non-state"),
+                        ],
+                        max_length=16,
+                        verbose_name="founder type",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                ("registered_on", models.DateField(verbose_name="registered on")),
+                (
+                    "deregistered_on",
+                    models.DateField(blank=True, null=True, verbose_name="deregistered on"),
+                ),
+                (
+                    "main_group",
+                    edureg.core.fields.ClassifierField(
+                        classifier="institution-group",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        verbose_name="main group",
+                    ),
+                ),
+                (
+                    "main_type",
+                    edureg.core.fields.ClassifierField(
+                        blank=True,
+                        classifier="institution-type",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        verbose_name="main type",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="branches",
+                        to="institutions.institution",
+                        verbose_name="parent institution",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="institutions",
+                        to="institutions.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'institution',
-                'verbose_name_plural': 'institutions',
-                'ordering': ['name_lt'],
+                "verbose_name": "institution",
+                "verbose_name_plural": "institutions",
+                "ordering": ["name_lt"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalInstitution',
+            name="HistoricalInstitution",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_channel', models.CharField(default='system', max_length=16)),
-                ('history_actor', models.CharField(default='', max_length=64)),
-                ('history_request_id', models.CharField(blank=True, default='', max_length=32)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('register_id', models.CharField(db_index=True, help_text="The institution's identifier in this register.", max_length=16, verbose_name='register id')),
-                ('kind', models.CharField(choices=[('institution', 'institution'), ('branch', 'branch'), ('free_teacher', 'free teacher'), ('foreign_hei_branch', 'foreign HEI branch')], default='institution', max_length=24, verbose_name='kind')),
-                ('jar_code', models.CharField(blank=True, help_text="Code in the Register of Legal Entities (JAR); branches use the parent's.", max_length=9, validators=[edureg.institutions.validators.validate_jar_code], verbose_name='legal-entity code')),
-                ('branch_code', models.CharField(blank=True, max_length=16, verbose_name='branch code')),
-                ('name_lt', models.CharField(max_length=300, verbose_name='name (Lithuanian)')),
-                ('name_en', models.CharField(blank=True, max_length=300, verbose_name='name (English)')),
-                ('founder_type', models.CharField(choices=[('municipal', 'municipal'), ('state', 'state'), ('non_state', 'non-state')], max_length=16, verbose_name='founder type')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('registered_on', models.DateField(verbose_name='registered on')),
-                ('deregistered_on', models.DateField(blank=True, null=True, verbose_name='deregistered on')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('main_group', edureg.core.fields.ClassifierField(blank=True, classifier='institution-group', db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', verbose_name='main group')),
-                ('main_type', edureg.core.fields.ClassifierField(blank=True, classifier='institution-type', db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', verbose_name='main type')),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='institutions.institution', verbose_name='parent institution')),
-                ('municipality', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='institutions.municipality', verbose_name='municipality')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("history_channel", models.CharField(default="system", max_length=16)),
+                ("history_actor", models.CharField(default="", max_length=64)),
+                ("history_request_id", models.CharField(blank=True, default="", max_length=32)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                (
+                    "register_id",
+                    models.CharField(
+                        db_index=True,
+                        help_text="The institution's identifier in this register.",
+                        max_length=16,
+                        verbose_name="register id",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("institution", "institution"),
+                            ("branch", "branch"),
+                            ("free_teacher", "free teacher"),
+                            ("foreign_hei_branch", "foreign HEI branch"),
+                        ],
+                        default="institution",
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "jar_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Code in the Register of Legal Entities (JAR); branches use the parent's.",
+                        max_length=9,
+                        validators=[edureg.institutions.validators.validate_jar_code],
+                        verbose_name="legal-entity code",
+                    ),
+                ),
+                (
+                    "branch_code",
+                    models.CharField(blank=True, max_length=16, verbose_name="branch code"),
+                ),
+                ("name_lt", models.CharField(max_length=300, verbose_name="name (Lithuanian)")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="name (English)"),
+                ),
+                (
+                    "founder_type",
+                    models.CharField(
+                        choices=[
+                            ("municipal", "municipal"),
+                            ("state", "state"),
+                            ("non_state", "non-state"),
+                        ],
+                        max_length=16,
+                        verbose_name="founder type",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                ("registered_on", models.DateField(verbose_name="registered on")),
+                (
+                    "deregistered_on",
+                    models.DateField(blank=True, null=True, verbose_name="deregistered on"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "main_group",
+                    edureg.core.fields.ClassifierField(
+                        blank=True,
+                        classifier="institution-group",
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        verbose_name="main group",
+                    ),
+                ),
+                (
+                    "main_type",
+                    edureg.core.fields.ClassifierField(
+                        blank=True,
+                        classifier="institution-type",
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        verbose_name="main type",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="institutions.institution",
+                        verbose_name="parent institution",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="institutions.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical institution',
-                'verbose_name_plural': 'historical institutions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical institution",
+                "verbose_name_plural": "historical institutions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddIndex(
-            model_name='institution',
-            index=models.Index(fields=['municipality', 'founder_type'], name='inst_muni_founder'),
+            model_name="institution",
+            index=models.Index(fields=["municipality", "founder_type"], name="inst_muni_founder"),
         ),
         migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'institution'), models.Q(('jar_code', ''), _negated=True)), fields=('jar_code',), name='institution_jar_code_unique'),
+            model_name="institution",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("kind", "institution"), models.Q(("jar_code", ""), _negated=True)
+                ),
+                fields=("jar_code",),
+                name="institution_jar_code_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'branch'), _negated=True), ('parent__isnull', False), _connector='OR'), name='institution_branch_has_parent'),
+            model_name="institution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "branch"), _negated=True),
+                    ("parent__isnull", False),
+                    _connector="OR",
+                ),
+                name="institution_branch_has_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.CheckConstraint(condition=models.Q(('deregistered_on__isnull', True), ('deregistered_on__gte', models.F('registered_on')), _connector='OR'), name='institution_dates_ordered'),
+            model_name="institution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("deregistered_on__isnull", True),
+                    ("deregistered_on__gte", models.F("registered_on")),
+                    _connector="OR",
+                ),
+                name="institution_dates_ordered",
+            ),
         ),
     ]

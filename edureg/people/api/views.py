@@ -38,7 +38,9 @@ class PersonViewSet(
         return selectors.person_list(actor=api_actor(self.request))
 
     def get_object(self) -> Person:
-        return selectors.person_get(actor=api_actor(self.request), public_id=self.kwargs["public_id"])
+        return selectors.person_get(
+            actor=api_actor(self.request), public_id=self.kwargs["public_id"]
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
