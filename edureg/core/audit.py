@@ -132,7 +132,7 @@ def _iter_shard(model: type[ChainedEntry], shard: int) -> Iterator[Any]:
 
 def _history_row(entry: ChangeLogEntry) -> Any:
     model = apps.get_model(entry.model)
-    history_model = model.history.model  # type: ignore[attr-defined]
+    history_model = model.history.model  # the manager simple-history adds
     return history_model._default_manager.filter(pk=entry.history_id).first()
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.db import models
@@ -121,9 +121,14 @@ def _change_entry(history_row: Any, previous_values: dict[str, Any] | None) -> A
     )
 
 
+def _is_audited(history_row: object) -> bool:
+    """Version rows of models declared with AuditedHistory (not third-party history tables)."""
+    return isinstance(history_row, AuditedHistoryModel)
+
+
 @receiver(pre_create_historical_record)
 def _stamp_version(sender: Any, history_instance: Any, **kwargs: Any) -> None:
-    if not isinstance(history_instance, AuditedHistoryModel):
+    if not _is_audited(history_instance):
         return
     ctx = context.current()
     history_instance.history_channel = ctx.actor.channel
@@ -136,7 +141,7 @@ def _stamp_version(sender: Any, history_instance: Any, **kwargs: Any) -> None:
 
 @receiver(post_create_historical_record)
 def _log_version(sender: Any, history_instance: Any, **kwargs: Any) -> None:
-    if not isinstance(history_instance, AuditedHistoryModel):
+    if not _is_audited(history_instance):
         return
     from edureg.core.audit import append_entries
 
@@ -169,6 +174,6 @@ def bulk_create_with_audit(model: type[M], objs: Sequence[M], *, batch_size: int
     return list(created)
 
 
-def history_rows_for(instance: models.Model) -> Iterable[Any]:
+def history_rows_for(instance: models.Model) -> Any:
     """The versions of one record, newest first, with their users."""
     return instance.history.select_related("history_user").order_by("-history_date", "-history_id")  # type: ignore[attr-defined]

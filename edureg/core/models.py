@@ -47,6 +47,7 @@ class TrackedModel(models.Model):
         instance._loaded_values = dict(zip(field_names, values, strict=False))
         return instance
 
+
 class Classifier(TrackedModel):
     """A code list (klasifikatorius), e.g. departure reasons or institution groups."""
 
@@ -142,7 +143,8 @@ class ClassifierValue(TrackedModel):
 
 def localized_name(obj: Any) -> str:
     """The Lithuanian or English name of a classifier-like object for the active language."""
-    if (get_language() or "lt").startswith("en") and getattr(obj, "name_en", ""):
+    english = (get_language() or "lt").startswith("en")
+    if english and obj.name_en:
         return str(obj.name_en)
     return str(obj.name_lt)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -104,7 +106,7 @@ class Institution(TrackedModel):
     main_group = ClassifierField(
         "institution-group", verbose_name=_("main group"), on_delete=models.PROTECT
     )
-    main_type = ClassifierField(
+    main_type = ClassifierField(  # type: ignore[misc]  # stubs cannot see null=True via a subclass
         "institution-type",
         verbose_name=_("main type"),
         on_delete=models.PROTECT,
@@ -163,7 +165,7 @@ class Institution(TrackedModel):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[Any]] = {}
         if self.kind == InstitutionKind.BRANCH and self.parent_id is None:
             errors.setdefault("parent", []).append(_("A branch needs its parent institution."))
         if (

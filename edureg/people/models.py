@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pycountry
 from django.core.exceptions import ValidationError
@@ -111,7 +112,7 @@ class Person(TrackedModel):
 
     def clean(self) -> None:
         """The birth date and sex the personal code states must agree with what was entered."""
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[Any]] = {}
         code = self.personal_code
         if code and code.isdigit() and len(code) == 11:
             try:

@@ -61,16 +61,17 @@ def person_create(
             sex = sex or sex_from_code(personal_code)
         except Exception:  # noqa: S110  (an invalid code is reported by full_clean below)
             pass
-    person = Person(
-        personal_code=personal_code,
-        given_names=given_names.strip(),
-        family_name=family_name.strip(),
-        birth_date=birth_date,
-        sex=sex or "",
-        citizenship=citizenship,
-        declared_municipality=declared_municipality,
-        date_of_death=date_of_death,
-    )
+    fields: dict[str, Any] = {
+        "personal_code": personal_code,
+        "given_names": given_names.strip(),
+        "family_name": family_name.strip(),
+        "birth_date": birth_date,  # may be None: full_clean reports it as a missing field
+        "sex": sex or "",
+        "citizenship": citizenship,
+        "declared_municipality": declared_municipality,
+        "date_of_death": date_of_death,
+    }
+    person = Person(**fields)
     if personal_code is None:
         person.foreign_id = new_foreign_id()
     with acting_as(actor):

@@ -13,6 +13,7 @@ from edureg.core.history import history_rows_for
 from edureg.core.models import AccessLogEntry, ChangeLogEntry
 from edureg.people import selectors
 from edureg.people.forms import AsOfForm, PersonalCodeLookupForm, PersonSearchForm
+from edureg.people.models import Person
 
 PAGE_SIZE = 50
 
@@ -57,7 +58,7 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = Actor.for_user(request.user)
     person = selectors.person_get(actor=actor, public_id=public_id)
     as_of_form = AsOfForm(request.GET or None)
-    shown = person
+    shown: Person | None = person
     as_of: dt.date | None = None
     if as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]:
         as_of = as_of_form.cleaned_data["as_of"]

@@ -54,8 +54,8 @@ def error_body(status_code: int, errors: list[dict[str, Any]]) -> dict[str, Any]
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
-        exc = exceptions.ValidationError(detail=detail)
+        messages = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
+        exc = exceptions.ValidationError(detail=messages)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -67,7 +67,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = _flatten(exc.detail)
     else:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        detail: Any = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         errors = [
             {
                 "code": codes if isinstance(codes, str) else "error",

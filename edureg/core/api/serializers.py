@@ -4,7 +4,9 @@ from edureg.core.models import Classifier, ClassifierValue
 
 
 class ClassifierValueSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # "parent" is also an attribute of DRF's Field; DRF's metaclass moves declared fields away,
+    # so the clash exists only for the type checker.
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = ClassifierValue

@@ -12,7 +12,7 @@ class ClassifierViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.AllowAny]
     lookup_field = "code"
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return Classifier.objects.prefetch_related(
             Prefetch("values", queryset=ClassifierValue.objects.select_related("parent"))
         )

@@ -21,7 +21,7 @@ class InstitutionSerializer(serializers.ModelSerializer):
     municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
     main_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
     main_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="register_id", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="register_id", read_only=True)  # type: ignore[assignment]  # see core.api.serializers
 
     class Meta:
         model = Institution

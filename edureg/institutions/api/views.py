@@ -13,7 +13,7 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = InstitutionFilter
     lookup_field = "register_id"
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.institution_list()
 
 
@@ -24,5 +24,5 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.AllowAny]
     lookup_field = "code"
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.municipality_list()

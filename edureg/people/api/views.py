@@ -34,7 +34,7 @@ class PersonViewSet(
     lookup_field = "public_id"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.person_list(actor=api_actor(self.request))
 
     def get_object(self) -> Person:
