@@ -55,7 +55,7 @@ format: setup ## Format and auto-fix with ruff
 
 .PHONY: schema
 schema: setup ## Regenerate the committed OpenAPI schema (schema/openapi.yaml)
-	$(PY) manage.py spectacular --file schema/openapi.yaml --validate
+	$(PY) manage.py spectacular --lang en --file schema/openapi.yaml --validate
 
 .PHONY: messages
 messages: setup ## Refresh the Lithuanian .po catalogue from the code (needs GNU gettext)

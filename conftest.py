@@ -2,40 +2,73 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 from rest_framework.test import APIClient
 
+from edureg.access.models import PledgeAcceptance, PledgeText
 from edureg.core.context import Actor, Channel
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(username: str, **extra: Any) -> Any:
+    return get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.lt", password=PASSWORD, **extra
+    )
+
+
+def complete_safeguards(user: Any) -> StaticDevice:
+    """Give a user what personal data needs: a second-factor device and the current pledge."""
+    PledgeAcceptance.objects.get_or_create(user=user, pledge=PledgeText.current())
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    return device
+
+
+def verified_login(client: Any, user: Any) -> Any:
+    """Sign a test client in as `user` with a verified second factor (as after the OTP step)."""
+    device = complete_safeguards(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def verified_actor(user: Any, channel: str = Channel.WEB) -> Actor:
+    complete_safeguards(user)
+    return replace(Actor.for_user(user, channel), second_factor=True)
 
 
 @pytest.fixture
 def agency_admin(db):  # type: ignore[no-untyped-def]
     return get_user_model().objects.create_superuser(
-        username="agency-admin", email="admin@example.lt", password="correct horse battery"
+        username="agency-admin", email="admin@example.lt", password=PASSWORD
     )
 
 
 @pytest.fixture
 def plain_staff(db):  # type: ignore[no-untyped-def]
-    return get_user_model().objects.create_user(
-        username="plain-staff", email="staff@example.lt", password="correct horse battery"
-    )
+    return make_user("plain-staff")
 
 
 @pytest.fixture
 def admin_actor(agency_admin) -> Actor:  # type: ignore[no-untyped-def]
-    return Actor.for_user(agency_admin, Channel.WEB)
+    return verified_actor(agency_admin)
 
 
 @pytest.fixture
 def admin_api(agency_admin) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(agency_admin)
-    return client
+    return verified_login(APIClient(), agency_admin)
 
 
 @pytest.fixture
 def admin_web(client, agency_admin):  # type: ignore[no-untyped-def]
-    client.force_login(agency_admin)
-    return client
+    return verified_login(client, agency_admin)

@@ -13,13 +13,10 @@ import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 class Channel(models.TextChoices):
@@ -43,31 +40,70 @@ class Actor:
     """Anyone who reads or writes the registers: staff, a system client, a citizen, a job.
 
     `label` is what audit rows record ("user:12", "client:school-sis", "system:seed_demo"); it is
-    stable and never contains personal data.
+    stable and never contains personal data. What an actor may do is decided from its roles by
+    `edureg.access.scoping`; the actor itself only says who it is and how it authenticated.
     """
 
     kind: str
     label: str
-    user: AbstractBaseUser | AnonymousUser | None = None
+    user: Any = None
     channel: str = Channel.WEB
+    client: Any = None  # access.ClientBinding of a system client
+    person_id: int | None = None  # the citizen's own person
+    second_factor: bool = False  # staff: signed in with a verified second factor
 
     @classmethod
-    def for_user(cls, user: AbstractBaseUser | AnonymousUser, channel: str = Channel.WEB) -> Actor:
-        if not user.is_authenticated:
-            return cls(kind=ActorKind.ANONYMOUS, label="anonymous", user=None, channel=channel)
-        return cls(kind=ActorKind.STAFF, label=f"user:{user.pk}", user=user, channel=channel)
+    def for_user(cls, user: Any, channel: str = Channel.WEB) -> Actor:
+        """A signed-in user's actor: staff, or a citizen when the user is linked to a person."""
+        if user is None or not user.is_authenticated:
+            return cls(kind=ActorKind.ANONYMOUS, label="anonymous", channel=channel)
+        citizen = getattr(user, "citizen", None) if _has_citizen_link(user) else None
+        if citizen is not None:
+            return cls(
+                kind=ActorKind.CITIZEN,
+                label=f"citizen:{user.pk}",
+                user=user,
+                channel=channel,
+                person_id=citizen.person_id,
+            )
+        verified = bool(getattr(user, "is_verified", lambda: False)())
+        return cls(
+            kind=ActorKind.STAFF,
+            label=f"user:{user.pk}",
+            user=user,
+            channel=channel,
+            second_factor=verified,
+        )
+
+    @classmethod
+    def for_client(cls, binding: Any, channel: str = Channel.API) -> Actor:
+        return cls(
+            kind=ActorKind.CLIENT,
+            label=f"client:{binding.application.client_id}"[:64],
+            channel=channel,
+            client=binding,
+        )
 
     @classmethod
     def system(cls, name: str, channel: str = Channel.SYSTEM) -> Actor:
         return cls(kind=ActorKind.SYSTEM, label=f"system:{name}", user=None, channel=channel)
 
     @property
-    def is_national_admin(self) -> bool:
-        """Agency administrator (superuser). Finer roles come from the access app."""
+    def is_superuser(self) -> bool:
         return bool(self.user is not None and getattr(self.user, "is_superuser", False))
 
     def via(self, channel: str) -> Actor:
         return replace(self, channel=channel)
+
+
+def _has_citizen_link(user: Any) -> bool:
+    """Whether `user.citizen` exists, without an exception for staff users."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return user.citizen is not None
+    except (ObjectDoesNotExist, AttributeError):
+        return False
 
 
 @dataclass(frozen=True)

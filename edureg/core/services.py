@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -54,8 +54,11 @@ def classifiers_seed() -> int:
 
 
 def _check_agency_admin(actor: Actor) -> None:
-    if not actor.is_national_admin:
-        raise PermissionDenied(_("Only the agency edits classifiers."))
+    """Classifiers are edited by the agency only (national scope, classifiers area)."""
+    from edureg.access.models import FunctionArea
+    from edureg.access.scoping import require
+
+    require(actor, FunctionArea.CLASSIFIERS, national=True)
 
 
 @transaction.atomic

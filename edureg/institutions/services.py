@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pycountry
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from edureg.core.context import Actor, ActorKind, acting_as
+from edureg.core.context import Actor, acting_as
 from edureg.institutions.models import County, Institution, Municipality, MunicipalityKind
 
 _KIND_BY_PYCOUNTRY_TYPE = {
@@ -76,8 +74,11 @@ def municipalities_load() -> int:
 
 
 def _check_may_write(actor: Actor) -> None:
-    if not (actor.is_national_admin or actor.kind == ActorKind.SYSTEM):
-        raise PermissionDenied(_("You may not change institution records."))
+    """The institutions register is kept by the agency (national scope)."""
+    from edureg.access.models import FunctionArea
+    from edureg.access.scoping import require
+
+    require(actor, FunctionArea.INSTITUTIONS, national=True)
 
 
 @transaction.atomic

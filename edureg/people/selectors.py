@@ -8,21 +8,35 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from edureg.access.models import FunctionArea, Level
+from edureg.access.scoping import ScopePaths, get_in_scope, restrict
 from edureg.core.audit import log_person_access
 from edureg.core.context import Actor
 from edureg.people.identity import looks_like_personal_code
 from edureg.people.models import Person
 
+# A person's data belongs to the pupil and the student registers.
+PERSON_AREAS = (FunctionArea.PUPIL_PERSONAL, FunctionArea.STUDENT_DATA)
 
-def person_scope(*, actor: Actor) -> QuerySet[Person]:
-    """The people `actor` may see. Until the access app's roles arrive: agency admins see all."""
-    if actor.is_national_admin:
-        return Person.objects.all()
-    return Person.objects.none()
+# How a person reaches institutions and municipalities. The registers add their own links (an
+# enrolment's institution, a study right's HEI) when they arrive; today a person is tied to a
+# municipality by declared residence only.
+PERSON_PATHS = ScopePaths(
+    institution=(),
+    municipality=("declared_municipality",),
+    person="pk",
+)
+
+
+def person_scope(*, actor: Actor, level: str = Level.VIEWER) -> QuerySet[Person]:
+    """The people `actor` may see (or, with level=manager, change)."""
+    return restrict(
+        Person.objects.all(), actor=actor, areas=PERSON_AREAS, paths=PERSON_PATHS, level=level
+    )
 
 
 def person_list(*, actor: Actor, query: str = "") -> QuerySet[Person]:
-    """People in scope, optionally narrowed by a name or personal-code search (not logged until
+    """People in scope, optionally narrowed by a name or personal-code search (logged when
     shown: see `persons_shown`)."""
     people = person_scope(actor=actor).select_related("declared_municipality")
     query = query.strip()
@@ -38,19 +52,26 @@ def persons_shown(*, actor: Actor, persons: Iterable[Person], what: str) -> None
     log_person_access(actor=actor, person_public_ids=[p.public_id for p in persons], what=what)
 
 
-def person_get(*, actor: Actor, public_id: uuid.UUID | str, what: str = "person.detail") -> Person:
-    """One person in scope, logged as read; unknown and out-of-scope people are both 404."""
+def person_get(
+    *,
+    actor: Actor,
+    public_id: uuid.UUID | str,
+    what: str = "person.detail",
+    level: str = Level.VIEWER,
+) -> Person:
+    """One person in scope, logged as read. Unknown and out-of-scope people are both 404; a
+    person in scope for viewing but not at `level` is 403."""
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
         raise Http404 from exc
-    person = (
-        person_scope(actor=actor)
-        .select_related("declared_municipality")
-        .filter(public_id=key)
-        .first()
+    person = get_in_scope(
+        Person.objects.select_related("declared_municipality"),
+        actor=actor,
+        areas=PERSON_AREAS,
+        paths=PERSON_PATHS,
+        level=level,
+        public_id=key,
     )
-    if person is None:
-        raise Http404
     log_person_access(actor=actor, person_public_ids=[person.public_id], what=what)
     return person

@@ -10,10 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from edureg.access import scoping
+from edureg.access.models import Level
 from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.institutions.models import Municipality
 from edureg.people.identity import birth_date_from_code, sex_from_code
 from edureg.people.models import Person
+from edureg.people.selectors import PERSON_AREAS, PERSON_PATHS
 
 EDITABLE_FIELDS = (
     "personal_code",
@@ -27,11 +30,26 @@ EDITABLE_FIELDS = (
 )
 
 
-def _check_may_write(actor: Actor) -> None:
-    # Until the access app's roles arrive, only agency administrators and the register's own
-    # jobs write person records.
-    if not (actor.is_national_admin or actor.kind == ActorKind.SYSTEM):
-        raise PermissionDenied(_("You may not change person records."))
+def _check_may_register(actor: Actor) -> None:
+    """Registering a person needs the manager level of pupil or student personal data."""
+    if actor.kind == ActorKind.SYSTEM:
+        return
+    if not scoping.holds_any(actor, PERSON_AREAS, Level.MANAGER):
+        raise PermissionDenied(_("You may not register people."))
+
+
+def _check_may_change(actor: Actor, person: Person) -> None:
+    if actor.kind == ActorKind.SYSTEM:
+        return
+    # 404 outside the scope, 403 in scope without the manager level.
+    scoping.get_in_scope(
+        Person.objects.all(),
+        actor=actor,
+        areas=PERSON_AREAS,
+        paths=PERSON_PATHS,
+        level=Level.MANAGER,
+        pk=person.pk,
+    )
 
 
 def new_foreign_id() -> str:
@@ -53,7 +71,7 @@ def person_create(
 ) -> Person:
     """Register a person. With a personal code, missing birth date and sex are taken from it;
     entered ones must agree with it. Without a code the register assigns a foreign id."""
-    _check_may_write(actor)
+    _check_may_register(actor)
     personal_code = (personal_code or "").strip() or None
     if personal_code and personal_code.isdigit() and len(personal_code) == 11:
         try:
@@ -91,7 +109,7 @@ def person_create(
 @transaction.atomic
 def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
     """Change a person's data; names and residence keep their history as versions."""
-    _check_may_write(actor)
+    _check_may_change(actor, person)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {', '.join(sorted(unknown))}")

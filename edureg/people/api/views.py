@@ -5,14 +5,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from edureg.core.context import Actor, Channel
+from edureg.access.actors import api_actor
 from edureg.people import selectors, services
 from edureg.people.api.serializers import PersonSerializer
 from edureg.people.models import Person
-
-
-def api_actor(request: Request) -> Actor:
-    return Actor.for_user(request.user, Channel.API)
 
 
 @extend_schema_view(

@@ -1,0 +1,25 @@
+"""The actor behind an API request: a signed-in user, or a system client's OAuth2 token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edureg.access.models import ClientBinding
+from edureg.core.context import Actor, ActorKind, Channel
+
+
+def api_actor(request: Any) -> Actor:
+    """OAuth2 client-credentials tokens carry no user; the application's binding says whom the
+    system acts for. Session-authenticated users act as themselves."""
+    token = getattr(request, "auth", None)
+    application = getattr(token, "application", None)
+    if application is not None and getattr(token, "user", None) is None:
+        binding = (
+            ClientBinding.objects.select_related("application", "institution")
+            .filter(application=application)
+            .first()
+        )
+        if binding is None:
+            return Actor(kind=ActorKind.ANONYMOUS, label="anonymous", channel=Channel.API)
+        return Actor.for_client(binding)
+    return Actor.for_user(request.user, Channel.API)

@@ -1,0 +1,28 @@
+"""OAuth2 validation that knows about revoked clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oauth2_provider.oauth2_validators import OAuth2Validator
+
+from edureg.access.models import ClientBinding
+
+
+def _binding_revoked(application: Any) -> bool:
+    return ClientBinding.objects.filter(application=application, revoked_at__isnull=False).exists()
+
+
+class BindingAwareValidator(OAuth2Validator):
+    """Refuses tokens to, and tokens of, a revoked system client."""
+
+    def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
+        if not super().authenticate_client(request, *args, **kwargs):
+            return False
+        return not _binding_revoked(request.client)
+
+    def validate_bearer_token(self, token: Any, scopes: Any, request: Any) -> bool:
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        access_token = getattr(request, "access_token", None)
+        return access_token is None or not _binding_revoked(access_token.application)

@@ -1,0 +1,253 @@
+"""The one place that decides what an actor may see and do.
+
+Every selector narrows its queryset with `restrict`; every service checks with `require` (for
+rights that are not about a record) or `require_in_scope` (for a record). Out-of-scope and
+unknown records both answer 404; a record in scope without the needed level answers 403.
+
+A grant comes from the actor's role assignments that are valid today:
+- national scope: everything the area covers;
+- municipality scope: records tied to that municipality (institutions there, residents there);
+- institution scope: records tied to that institution or one of its branches;
+- a citizen: their own person only.
+Agency administrators (superusers) hold a national manager grant in every area. Whoever holds an
+area about personal data sees none of it without a verified second factor and an accepted
+current confidentiality pledge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import reduce
+from operator import or_
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from edureg.access.models import (
+    LEVEL_RANK,
+    PERSONAL_DATA_AREAS,
+    FunctionArea,
+    Level,
+    PledgeAcceptance,
+    PledgeText,
+    RoleAssignment,
+    ScopeKind,
+)
+from edureg.core.context import Actor, ActorKind
+from edureg.institutions.models import Institution
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class ScopePaths:
+    """How a model's rows reach the things scopes are made of.
+
+    `institution` and `municipality` are ORM lookups from the model to an Institution or a
+    Municipality (several lookups are alternatives); `national` narrows what a national grant
+    sees (default: everything); `person` is the lookup to the Person a citizen may see;
+    `owner` is the lookup to the user who owns the row (a user always sees their own rows).
+    """
+
+    institution: Sequence[str] = ()
+    municipality: Sequence[str] = ()
+    national: Q = field(default_factory=Q)
+    person: str | None = None
+    owner: str | None = None
+    # Multi-valued lookups can repeat rows; distinct() is then needed.
+    distinct: bool = False
+
+    def without_owner(self) -> ScopePaths:
+        """The same paths without the owner's own rows (to decide, one needs a role)."""
+        return replace(self, owner=None)
+
+
+@dataclass(frozen=True)
+class Grant:
+    national: bool = False
+    institution_ids: frozenset[int] = frozenset()
+    municipality_ids: frozenset[int] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.national or self.institution_ids or self.municipality_ids)
+
+
+def _roles(actor: Actor) -> list[RoleAssignment]:
+    """Active roles of the actor, cached on its user or client object for the request."""
+    holder = actor.user if actor.kind == ActorKind.STAFF else actor.client
+    if holder is None:
+        return []
+    cached = getattr(holder, "_edureg_roles", None)
+    if cached is None:
+        holder_filter = {"user": holder} if actor.kind == ActorKind.STAFF else {"client": holder}
+        cached = list(RoleAssignment.objects.active_on().filter(**holder_filter))
+        holder._edureg_roles = cached
+    return cached
+
+
+def has_current_pledge(user: Any) -> bool:
+    cached = getattr(user, "_edureg_pledge_ok", None)
+    if cached is None:
+        current = PledgeText.current()
+        cached = (
+            current is not None
+            and PledgeAcceptance.objects.filter(user=user, pledge=current).exists()
+        )
+        user._edureg_pledge_ok = cached
+    return bool(cached)
+
+
+def personal_data_blocker(actor: Actor) -> str | None:
+    """Why this actor may not see personal data right now, or None when it may."""
+    if actor.kind == ActorKind.CLIENT:
+        return None if actor.client is not None and actor.client.is_active else "revoked"
+    if actor.kind == ActorKind.CITIZEN:
+        return None
+    if actor.kind != ActorKind.STAFF:
+        return "anonymous"
+    if not actor.second_factor:
+        return "second_factor"
+    if not has_current_pledge(actor.user):
+        return "pledge"
+    return None
+
+
+def needs_personal_data_checks(actor: Actor) -> bool:
+    """Whether the actor holds any area about personal data (then 2FA and pledge apply)."""
+    if actor.kind != ActorKind.STAFF:
+        return False
+    return actor.is_superuser or any(r.function_area in PERSONAL_DATA_AREAS for r in _roles(actor))
+
+
+def _branch_closure(institution_ids: set[int]) -> frozenset[int]:
+    if not institution_ids:
+        return frozenset()
+    branches = Institution.objects.filter(parent_id__in=institution_ids).values_list(
+        "id", flat=True
+    )
+    return frozenset(institution_ids | set(branches))
+
+
+def grant(actor: Actor, areas: Iterable[str], level: str = Level.VIEWER) -> Grant:
+    """What the actor's roles give in these areas at this level or above."""
+    areas = set(areas)
+    if areas & PERSONAL_DATA_AREAS and personal_data_blocker(actor) is not None:
+        return Grant()
+    if actor.kind == ActorKind.STAFF and actor.is_superuser:
+        return Grant(national=True)
+    if actor.kind == ActorKind.CLIENT and (actor.client is None or not actor.client.is_active):
+        return Grant()
+    national = False
+    institutions: set[int] = set()
+    municipalities: set[int] = set()
+    for role in _roles(actor):
+        if role.function_area not in areas or LEVEL_RANK[role.level] < LEVEL_RANK[level]:
+            continue
+        if role.scope_kind == ScopeKind.NATIONAL:
+            national = True
+        elif role.scope_kind == ScopeKind.MUNICIPALITY and role.municipality_id is not None:
+            municipalities.add(role.municipality_id)
+        elif role.institution_id is not None:
+            institutions.add(role.institution_id)
+    return Grant(
+        national=national,
+        institution_ids=_branch_closure(institutions),
+        municipality_ids=frozenset(municipalities),
+    )
+
+
+def scope_q(actor: Actor, areas: Iterable[str], level: str, paths: ScopePaths) -> Q | None:
+    """The condition for rows the actor may see; None means "nothing"."""
+    conditions: list[Q] = []
+    if actor.kind == ActorKind.CITIZEN:
+        if paths.person and actor.person_id is not None:
+            conditions.append(Q(**{paths.person: actor.person_id}))
+    else:
+        given = grant(actor, areas, level)
+        if given.national:
+            conditions.append(paths.national)
+        if given.institution_ids:
+            conditions += [Q(**{f"{p}__in": given.institution_ids}) for p in paths.institution]
+        if given.municipality_ids:
+            conditions += [Q(**{f"{p}__in": given.municipality_ids}) for p in paths.municipality]
+    if paths.owner and actor.user is not None and actor.kind == ActorKind.STAFF:
+        conditions.append(Q(**{paths.owner: actor.user}))
+    if not conditions:
+        return None
+    return reduce(or_, conditions)
+
+
+def restrict(
+    queryset: QuerySet[M],
+    *,
+    actor: Actor,
+    areas: Iterable[str],
+    paths: ScopePaths,
+    level: str = Level.VIEWER,
+) -> QuerySet[M]:
+    """Narrow any queryset to the rows the actor may see in these areas at this level."""
+    condition = scope_q(actor, list(areas), level, paths)
+    if condition is None:
+        return queryset.none()
+    narrowed = queryset.filter(condition)
+    return narrowed.distinct() if paths.distinct else narrowed
+
+
+def get_in_scope(
+    queryset: QuerySet[M],
+    *,
+    actor: Actor,
+    areas: Iterable[str],
+    paths: ScopePaths,
+    level: str = Level.VIEWER,
+    **lookup: Any,
+) -> M:
+    """One row: 404 when unknown or out of scope, 403 when in scope but below `level`."""
+    areas = list(areas)
+    visible = restrict(queryset, actor=actor, areas=areas, paths=paths).filter(**lookup).first()
+    if visible is None:
+        raise Http404
+    if level != Level.VIEWER:
+        allowed = restrict(queryset, actor=actor, areas=areas, paths=paths, level=level).filter(
+            pk=visible.pk
+        )
+        if not allowed.exists():
+            raise PermissionDenied(_("You may view this record but not change it."))
+    return visible
+
+
+def require(
+    actor: Actor, area: str, level: str = Level.MANAGER, *, national: bool = False
+) -> Grant:
+    """A right not tied to one record (e.g. edit classifiers): 403 when missing."""
+    if actor.kind == ActorKind.SYSTEM:
+        return Grant(national=True)
+    given = grant(actor, [area], level)
+    if given.empty or (national and not given.national):
+        raise PermissionDenied(_("You do not have the right to do this."))
+    return given
+
+
+def holds_any(actor: Actor, areas: Iterable[str], level: str = Level.VIEWER) -> bool:
+    return not grant(actor, areas, level).empty
+
+
+__all__ = [
+    "FunctionArea",
+    "Grant",
+    "Level",
+    "ScopePaths",
+    "get_in_scope",
+    "grant",
+    "holds_any",
+    "needs_personal_data_checks",
+    "personal_data_blocker",
+    "require",
+    "restrict",
+]

@@ -1,0 +1,260 @@
+"""Web pages of access control: sign-in with a second factor, the pledge, user requests and
+their decision, users of an institution."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import devices_for_user, match_token
+from django_otp import login as otp_login
+from django_otp.forms import OTPAuthenticationForm
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from edureg.access import selectors, services
+from edureg.access.forms import (
+    DecisionForm,
+    NominationForm,
+    RequestFilterForm,
+    TokenForm,
+    UserRequestForm,
+)
+from edureg.access.models import FunctionArea, Level, PledgeText
+from edureg.access.scoping import holds_any
+from edureg.core.context import Actor
+
+PAGE_SIZE = 50
+
+
+class StaffAuthenticationForm(OTPAuthenticationForm):
+    """User name, password and (once set up) the second-factor code on one page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The device is found from the code itself; no challenge-based devices are used.
+        self.fields.pop("otp_device")
+        self.fields.pop("otp_challenge")
+        self.fields["otp_token"].label = _("Second-factor code")
+        self.fields["otp_token"].help_text = _(
+            "The 6-digit code from your authenticator app, or a backup code. Leave empty on "
+            "your first sign-in; you will set the second factor up next."
+        )
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    authentication_form = StaffAuthenticationForm
+    redirect_authenticated_user = True
+
+
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Enter the second-factor code, or set up an authenticator app on first use."""
+    user = request.user
+    if getattr(user, "is_verified", lambda: False)():
+        return redirect(_safe_next(request))
+    form = TokenForm(request.POST or None)
+    has_device = any(True for _ in devices_for_user(user, confirmed=True))
+    if has_device:
+        if request.method == "POST" and form.is_valid():
+            device = match_token(user, form.cleaned_data["token"].strip())
+            if device is not None:
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+            form.add_error("token", _("The code is wrong or has expired."))
+        return render(request, "access/second_factor_verify.html", {"form": form})
+
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=False
+    ).first() or services.totp_device_start(user=user)
+    if request.method == "POST" and form.is_valid():
+        if services.totp_device_confirm(user=user, device=device, token=form.cleaned_data["token"]):
+            otp_login(request, device)
+            messages.success(request, _("The second factor is set up."))
+            return redirect(_safe_next(request))
+        form.add_error("token", _("The code is wrong or has expired."))
+    buffer = io.BytesIO()
+    segno.make(device.config_url, error="m").save(buffer, kind="svg", scale=4)
+    return render(
+        request,
+        "access/second_factor_setup.html",
+        {"form": form, "qr_svg": buffer.getvalue().decode(), "secret": device.key},
+    )
+
+
+@login_required
+def pledge(request: HttpRequest) -> HttpResponse:
+    current = PledgeText.current()
+    if current is None:
+        raise Http404
+    if request.method == "POST":
+        if request.POST.get("accept") == "yes":
+            services.pledge_accept(actor=Actor.for_user(request.user), pledge=current)
+            return redirect(_safe_next(request))
+        messages.error(request, _("You must accept the confidentiality pledge."))
+    return render(request, "access/pledge.html", {"pledge": current})
+
+
+def pledge_print(request: HttpRequest) -> HttpResponse:
+    current = PledgeText.current()
+    if current is None:
+        raise Http404
+    return render(request, "access/pledge_print.html", {"pledge": current})
+
+
+def apply(request: HttpRequest) -> HttpResponse:
+    """The user-request form ("prašymas tapti registro naudotoju")."""
+    actor = Actor.for_user(request.user)
+    signed_in = request.user.is_authenticated
+    current = PledgeText.current()
+    form = UserRequestForm(request.POST or None, signed_in=signed_in)
+    if request.method == "POST" and form.is_valid() and current is not None:
+        data = form.cleaned_data
+        try:
+            user_request = services.user_request_submit(
+                actor=actor,
+                institution=data["institution_code"],
+                position=data["position"],
+                phone=data.get("phone", ""),
+                lines=form.chosen_rights(),
+                pledge=current,
+                pledge_accepted=data["pledge_accepted"],
+                new_account=None
+                if signed_in
+                else {
+                    k: data[k] for k in ("username", "email", "first_name", "last_name", "password")
+                },
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = field if field in form.fields else None
+                for error in errors:
+                    form.add_error(target, error)
+        else:
+            return render(request, "access/apply_done.html", {"user_request": user_request})
+    return render(request, "access/apply.html", {"form": form, "pledge": current})
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    actor = Actor.for_user(request.user)
+    filters = RequestFilterForm(request.GET or None)
+    status = institution = ""
+    if filters.is_valid():
+        status, institution = filters.cleaned_data["status"], filters.cleaned_data["institution"]
+    requests = selectors.user_request_list(
+        actor=actor, status=status, institution_query=institution
+    )
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "access/request_list.html",
+        {"filters": filters, "page_obj": page, "query_string": params.urlencode()},
+    )
+
+
+@login_required
+def request_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = Actor.for_user(request.user)
+    user_request = selectors.user_request_get(actor=actor, public_id=public_id)
+    asked = {line.function_area: line.level for line in user_request.lines.all()}
+    form = DecisionForm(request.POST or None, asked=asked)
+    may_decide = user_request.status == "pending" and user_request.applicant_id != request.user.pk
+    if request.method == "POST":
+        if not may_decide:
+            raise Http404
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    services.user_request_approve(
+                        actor=actor,
+                        request=user_request,
+                        granted=form.chosen_rights(),
+                        valid_to=form.cleaned_data["valid_to"],
+                    )
+                    messages.success(request, _("The request was approved."))
+                else:
+                    services.user_request_reject(
+                        actor=actor, request=user_request, reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(request, _("The request was rejected."))
+                return redirect("access:request-detail", public_id=user_request.public_id)
+            except ValidationError as exc:
+                for errors in exc.message_dict.values():
+                    for error in errors:
+                        form.add_error(None, error)
+    return render(
+        request,
+        "access/request_detail.html",
+        {"user_request": user_request, "form": form, "may_decide": may_decide},
+    )
+
+
+@login_required
+def institution_users(request: HttpRequest, register_id: str) -> HttpResponse:
+    actor = Actor.for_user(request.user)
+    institution = selectors.institution_for_user_admin(actor=actor, register_id=register_id)
+    users = selectors.institution_users(actor=actor, institution=institution)
+    may_manage = holds_any(actor, [FunctionArea.USER_ADMIN], Level.MANAGER)
+    nomination_form = NominationForm(request.POST or None)
+    if request.method == "POST" and nomination_form.is_valid():
+        try:
+            services.hei_nominate(
+                actor=actor, institution=institution, email=nomination_form.cleaned_data["email"]
+            )
+            messages.success(request, _("The person was put forward."))
+            return redirect("access:institution-users", register_id=register_id)
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                for error in errors:
+                    nomination_form.add_error(None, error)
+    return render(
+        request,
+        "access/institution_users.html",
+        {
+            "institution": institution,
+            "users": users,
+            "may_manage": may_manage,
+            "nomination_form": nomination_form,
+            "is_hei": services._is_hei(institution),
+        },
+    )
+
+
+@login_required
+@require_POST
+def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = Actor.for_user(request.user)
+    role = selectors.role_get(actor=actor, pk=pk)
+    services.role_revoke(actor=actor, role=role)
+    messages.success(request, _("The right was revoked."))
+    if role.institution is not None:
+        return redirect("access:institution-users", register_id=role.institution.register_id)
+    return redirect("home")
+
+
+@login_required
+def my_rights(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "access/my_rights.html", {"roles": selectors.my_roles(user=request.user)}
+    )
