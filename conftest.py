@@ -47,6 +47,13 @@ def verified_actor(user: Any, channel: str = Channel.WEB) -> Actor:
     return replace(Actor.for_user(user, channel), second_factor=True)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    """Argon2 is deliberately slow; tests create many users. Production keeps Argon2 (see
+    test_staff_passwords_are_hashed_with_argon2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def agency_admin(db):  # type: ignore[no-untyped-def]
     return get_user_model().objects.create_superuser(
@@ -72,3 +79,21 @@ def admin_api(agency_admin) -> APIClient:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def admin_web(client, agency_admin):  # type: ignore[no-untyped-def]
     return verified_login(client, agency_admin)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Report the size of the authorization matrix, so a run shows how much it checked."""
+    import sys
+
+    matrix = sys.modules.get("edureg.access.tests.test_matrix")
+    if matrix is None or not matrix.CASES_RUN:
+        return
+    failed = [
+        r
+        for r in terminalreporter.stats.get("failed", [])
+        if "test_authorization_matrix" in r.nodeid
+    ]
+    terminalreporter.write_line(
+        f"authorization matrix: {sum(matrix.CASES_RUN)} cases over {len(matrix.CASES_RUN)} actors, "
+        f"{len(failed)} actors with unexpected answers"
+    )

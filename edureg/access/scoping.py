@@ -56,7 +56,9 @@ class ScopePaths:
 
     institution: Sequence[str] = ()
     municipality: Sequence[str] = ()
-    national: Q = field(default_factory=Q)
+    # Not an empty Q(): Q() | Q(x) is Q(x) in Django, which would shrink "everything" when
+    # combined with the owner's rows.
+    national: Q = field(default_factory=lambda: Q(pk__isnull=False))
     person: str | None = None
     owner: str | None = None
     # Multi-valued lookups can repeat rows; distinct() is then needed.

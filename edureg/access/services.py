@@ -250,7 +250,9 @@ def user_request_approve(
     left out). The applicant's account is activated and told by e-mail."""
     request = _request_for_decision(actor, request)
     lines = list(request.lines.all())
-    granted = dict(granted) if granted is not None else {line.function_area: line.level for line in lines}
+    granted = (
+        dict(granted) if granted is not None else {line.function_area: line.level for line in lines}
+    )
     errors = []
     for line in lines:
         level = granted.get(line.function_area, "")
@@ -450,10 +452,13 @@ def client_register(
     name: str,
     institution: Institution,
     rights: Sequence[tuple[str, str]],
+    client_id: str | None = None,
+    secret: str | None = None,
 ) -> tuple[ClientBinding, str]:
     """Register an institution's information system as an OAuth2 client (client credentials).
 
     Returns the binding and the client secret, which is shown once and stored only hashed.
+    `client_id` and `secret` are generated unless given (the demo client has published ones).
     """
     if actor.kind != ActorKind.SYSTEM:
         scoping.get_in_scope(
@@ -464,8 +469,10 @@ def client_register(
             level=Level.MANAGER,
             pk=institution.pk,
         )
-    secret = secrets.token_urlsafe(32)
+    secret = secret or secrets.token_urlsafe(32)
+    extra = {"client_id": client_id} if client_id else {}
     application = Application.objects.create(
+        **extra,
         name=name,
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,

@@ -46,7 +46,7 @@ def demo_rng(seed: int, stream: str) -> random.Random:
     Seeding by string goes through SHA-512 (not `hash()`), so it does not depend on
     PYTHONHASHSEED; separate streams keep a change in one generator from reshuffling the other.
     """
-    return random.Random(f"edureg-demo:{seed}:{stream}")  # noqa: S311  (reproducible, not secret)
+    return random.Random(f"edureg-demo:{seed}:{stream}")
 
 
 def apportion(total: int, weights: Sequence[float], *, minimum: int = 0) -> list[int]:
@@ -101,7 +101,7 @@ def demo_admin_ensure() -> bool:
     user_model = get_user_model()
     if user_model._default_manager.filter(username=DEMO_ADMIN_USERNAME).exists():
         return False
-    user_model._default_manager.create_superuser(  # type: ignore[attr-defined]
+    user_model._default_manager.create_superuser(
         username=DEMO_ADMIN_USERNAME, email=DEMO_ADMIN_EMAIL, password=DEMO_ADMIN_PASSWORD
     )
     return True

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from edureg.access.demo import demo_access_ensure
 from edureg.core.context import Actor, Channel, audit_context
 from edureg.core.demo import (
     DEFAULT_BATCH_SIZE,
@@ -87,11 +88,12 @@ class Command(BaseCommand):
                 person_specs, progress=self.stdout.write, batch_size=options["batch_size"]
             )
             admin_created = demo_admin_ensure()
+            staff = demo_access_ensure()
         elapsed = time.perf_counter() - started
         admin = "created" if admin_created else "already there"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done in {elapsed:.1f} s: {institutions} institutions, {persons} persons; "
-                f"demo superuser '{DEMO_ADMIN_USERNAME}' {admin}."
+                f"demo superuser '{DEMO_ADMIN_USERNAME}' {admin}; {len(staff)} demo staff users."
             )
         )

@@ -1,0 +1,351 @@
+"""The authorization matrix: every role × scope kind × operation × target location.
+
+For each actor (a function area at a level in a scope, or no role at all) and each target (the
+actor's own institution, its branch, another institution of the same municipality, an
+institution of another municipality), every operation is tried through the web UI and the API,
+and the status must be what the rules say: 404 outside the scope (existence does not leak), 403
+in scope without the needed level, success otherwise. The expectation is computed by a small
+oracle written from the rules, independently of `access.scoping`.
+
+Writes are tried inside a savepoint that is rolled back, so every case sees the same world.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from rest_framework.test import APIClient
+
+from conftest import make_user, verified_login
+from edureg.access import services
+from edureg.access.models import FunctionArea, Level, PledgeText, RoleAssignment, ScopeKind
+from edureg.core.context import Actor
+from edureg.institutions.models import FounderType, InstitutionKind, Municipality
+from edureg.institutions.tests.factories import InstitutionFactory
+from edureg.people.tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+SYSTEM = Actor.system("tests")
+TARGETS = ("own", "branch", "other_institution", "other_municipality")
+AREAS = (
+    FunctionArea.PUPIL_PERSONAL,
+    FunctionArea.STUDENT_DATA,
+    FunctionArea.PUPIL_LEARNING,
+    FunctionArea.USER_ADMIN,
+    FunctionArea.STATISTICS,
+)
+SCOPES = (ScopeKind.INSTITUTION, ScopeKind.MUNICIPALITY, ScopeKind.NATIONAL)
+LEVELS = (Level.VIEWER, Level.MANAGER)
+# Safeguards: complete, or missing the second factor, or missing the current pledge.
+SAFEGUARDS = ("complete", "no_second_factor", "no_pledge")
+
+ACTORS = [None] + [
+    (scope, area, level, safeguard)
+    for scope, area, level, safeguard in itertools.product(SCOPES, AREAS, LEVELS, SAFEGUARDS)
+    # Safeguards matter only for areas about personal data; statistics is not one.
+    if not (area == FunctionArea.STATISTICS and safeguard != "complete")
+]
+
+CASES_RUN: list[int] = []
+
+
+@dataclass
+class World:
+    municipality: Municipality
+    other_municipality: Municipality
+    institutions: dict[str, Any]
+    people: dict[str, Any]
+    requests: dict[str, Any]
+    roles: dict[str, Any]
+
+
+def build_world() -> World:
+    vilnius = Municipality.objects.get(code="LT-57")
+    kaunas = Municipality.objects.get(code="LT-15")
+    own = InstitutionFactory(municipality=vilnius, founder_type=FounderType.MUNICIPAL)
+    branch = InstitutionFactory(
+        municipality=vilnius,
+        founder_type=FounderType.MUNICIPAL,
+        kind=InstitutionKind.BRANCH,
+        parent=own,
+        jar_code=own.jar_code,
+        branch_code="01",
+    )
+    # A state school: its requests go to the national agency, not to the municipality.
+    other = InstitutionFactory(municipality=vilnius, founder_type=FounderType.STATE)
+    far = InstitutionFactory(municipality=kaunas, founder_type=FounderType.MUNICIPAL)
+    institutions = {
+        "own": own,
+        "branch": branch,
+        "other_institution": other,
+        "other_municipality": far,
+    }
+    residence = {
+        "own": vilnius,
+        "branch": vilnius,
+        "other_institution": vilnius,
+        "other_municipality": kaunas,
+    }
+    people = {t: PersonFactory(declared_municipality=residence[t]) for t in TARGETS}
+    pledge = PledgeText.current()
+    requests, roles = {}, {}
+    for target, institution in institutions.items():
+        applicant = make_user(f"applicant-{target}")
+        requests[target] = services.user_request_submit(
+            actor=Actor.for_user(applicant),
+            institution=institution,
+            position="mokytoja",
+            lines={FunctionArea.PUPIL_LEARNING: Level.MANAGER},
+            pledge=pledge,
+            pledge_accepted=True,
+        )
+        holder = make_user(f"holder-{target}")
+        roles[target] = services.role_grant(
+            actor=SYSTEM,
+            user=holder,
+            scope_kind=ScopeKind.INSTITUTION,
+            institution=institution,
+            function_area=FunctionArea.LISTS,
+            level=Level.VIEWER,
+        )
+    return World(vilnius, kaunas, institutions, people, requests, roles)
+
+
+def make_actor(world: World, spec: Any) -> Any:
+    user = make_user("actor")
+    if spec is None:
+        return user, "complete"
+    scope, area, level, safeguard = spec
+    services.role_grant(
+        actor=SYSTEM,
+        user=user,
+        scope_kind=scope,
+        institution=world.institutions["own"] if scope == ScopeKind.INSTITUTION else None,
+        municipality=world.municipality if scope == ScopeKind.MUNICIPALITY else None,
+        function_area=area,
+        level=level,
+    )
+    return user, safeguard
+
+
+def signed_in(user: Any, safeguard: str, api: bool) -> Client:
+    client: Client = APIClient() if api else Client()
+    if safeguard == "complete":
+        return verified_login(client, user)
+    verified_login(client, user)
+    if safeguard == "no_pledge":
+        user.pledge_acceptances.all().delete()
+    else:  # no second factor: a fresh session that never passed the second step
+        client = APIClient() if api else Client()
+        client.force_login(user)
+    return client
+
+
+# --- The oracle: the rules, written out --------------------------------------------------
+
+PERSON_AREAS = {FunctionArea.PUPIL_PERSONAL, FunctionArea.STUDENT_DATA}
+PERSONAL_DATA_AREAS = {
+    FunctionArea.PUPIL_PERSONAL,
+    FunctionArea.STUDENT_DATA,
+    FunctionArea.PUPIL_LEARNING,
+    FunctionArea.USER_ADMIN,
+}
+
+
+def covers(spec: Any, kind: str, target: str) -> bool:
+    """Whether the actor's scope covers the target, for one kind of record."""
+    scope, area, _level, safeguard = spec
+    if area in PERSONAL_DATA_AREAS and safeguard != "complete":
+        return False
+    if kind == "person":
+        if area not in PERSON_AREAS:
+            return False
+        # Today a person is tied to a municipality by residence only (no enrolments yet).
+        return scope == ScopeKind.NATIONAL or (
+            scope == ScopeKind.MUNICIPALITY and target != "other_municipality"
+        )
+    if area != FunctionArea.USER_ADMIN:
+        return False
+    if kind == "request":
+        # Decided where routed: municipal schools by their municipality, the state one nationally.
+        if scope == ScopeKind.NATIONAL:
+            return target == "other_institution"
+        if scope == ScopeKind.MUNICIPALITY:
+            return target in ("own", "branch")
+        return False
+    # kind == "institution users": the school's own administrators (with branches), its
+    # municipality, the agency.
+    if scope == ScopeKind.NATIONAL:
+        return True
+    if scope == ScopeKind.MUNICIPALITY:
+        return target != "other_municipality"
+    return target in ("own", "branch")
+
+
+SAFEGUARD = "sent to the second factor or the pledge"
+
+
+def expected(spec: Any, kind: str, target: str, needs: str, api: bool = True) -> int | str:
+    """200 allowed, 403 in scope below the level, 404 out of scope; in the web UI a user who
+    holds a personal-data area but has not finished the safeguards is sent to finish them."""
+    if spec is not None and spec[1] in PERSONAL_DATA_AREAS and spec[3] != "complete" and not api:
+        return SAFEGUARD
+    if spec is None or not covers(spec, kind, target):
+        return 404
+    if needs == Level.MANAGER and spec[2] != Level.MANAGER:
+        return 403
+    return 200
+
+
+# --- The operations ------------------------------------------------------------------------
+
+
+def _status(response: Any) -> int | str:
+    if response.status_code == 302 and response["Location"].startswith(
+        ("/access/second-factor/", "/access/pledge/")
+    ):
+        return SAFEGUARD
+    return 200 if response.status_code in (200, 201, 302) else response.status_code
+
+
+OPERATIONS = {
+    # name: (kind, level needed, api?, call)
+    "person page (web)": (
+        "person",
+        Level.VIEWER,
+        False,
+        lambda c, w, t: c.get(f"/people/{w.people[t].public_id}/"),
+    ),
+    "person (API)": (
+        "person",
+        Level.VIEWER,
+        True,
+        lambda c, w, t: c.get(f"/api/v1/persons/{w.people[t].public_id}/"),
+    ),
+    "person change (API)": (
+        "person",
+        Level.MANAGER,
+        True,
+        lambda c, w, t: c.patch(
+            f"/api/v1/persons/{w.people[t].public_id}/", {"family_name": "Pakeista"}, format="json"
+        ),
+    ),
+    "request page (web)": (
+        "request",
+        Level.VIEWER,
+        False,
+        lambda c, w, t: c.get(f"/access/requests/{w.requests[t].public_id}/"),
+    ),
+    "request decision (web)": (
+        "request",
+        Level.MANAGER,
+        False,
+        lambda c, w, t: c.post(
+            f"/access/requests/{w.requests[t].public_id}/",
+            {"decision": "reject", "reason": "Netinka"},
+        ),
+    ),
+    "institution users (web)": (
+        "institution users",
+        Level.VIEWER,
+        False,
+        lambda c, w, t: c.get(f"/access/institutions/{w.institutions[t].register_id}/users/"),
+    ),
+    "role revoke (web)": (
+        "institution users",
+        Level.MANAGER,
+        False,
+        lambda c, w, t: c.post(f"/access/roles/{w.roles[t].pk}/revoke/"),
+    ),
+}
+
+# Lists: the target must be listed exactly when it is visible.
+LISTS = {
+    "person list (API)": (
+        "person",
+        True,
+        lambda c: c.get("/api/v1/persons/?page_size=500"),
+        lambda r, w, t: (
+            str(w.people[t].public_id) in {p["id"] for p in r.json().get("results", [])}
+        ),
+    ),
+    "person list (web)": (
+        "person",
+        False,
+        lambda c: c.get("/people/"),
+        lambda r, w, t: str(w.people[t].public_id) in r.content.decode(),
+    ),
+    "request list (web)": (
+        "request",
+        False,
+        lambda c: c.get("/access/requests/"),
+        lambda r, w, t: str(w.requests[t].public_id) in r.content.decode(),
+    ),
+}
+
+
+def _run_case(client: Client, call: Any, world: World, target: str) -> int | str:
+    with transaction.atomic():
+        status = _status(call(client, world, target))
+        transaction.set_rollback(True)
+    return status
+
+
+@pytest.mark.parametrize("spec", ACTORS, ids=lambda s: "no-role" if s is None else "-".join(s))
+def test_authorization_matrix(spec):
+    world = build_world()
+    user, safeguard = make_actor(world, spec)
+    clients = {api: signed_in(user, safeguard, api) for api in (False, True)}
+    mismatches = []
+    cases = 0
+    for name, (kind, needs, api, call) in OPERATIONS.items():
+        for target in TARGETS:
+            want = expected(spec, kind, target, needs, api)
+            got = _run_case(clients[api], call, world, target)
+            cases += 1
+            if got != want:
+                mismatches.append(f"{name} on {target}: expected {want}, got {got}")
+    for name, (kind, api, fetch, listed) in LISTS.items():
+        response = fetch(clients[api])
+        for target in TARGETS:
+            cases += 1
+            visible = expected(spec, kind, target, Level.VIEWER) == 200
+            if response.status_code != 200:
+                if visible:
+                    mismatches.append(f"{name}: status {response.status_code}")
+                continue
+            if listed(response, world, target) != visible:
+                mismatches.append(f"{name} on {target}: listed={not visible}, expected {visible}")
+    CASES_RUN.append(cases)
+    assert mismatches == []
+
+
+def test_the_matrix_covers_thousands_of_cases():
+    """Guards the matrix from shrinking unnoticed (counts what the parametrisation enumerates)."""
+    per_actor = len(OPERATIONS) * len(TARGETS) + len(LISTS) * len(TARGETS)
+    assert len(ACTORS) * per_actor >= 1000
+
+
+def test_a_revoked_role_gives_nothing_any_more():
+    world = build_world()
+    user = make_user("former")
+    role = services.role_grant(
+        actor=SYSTEM,
+        user=user,
+        scope_kind=ScopeKind.NATIONAL,
+        function_area=FunctionArea.PUPIL_PERSONAL,
+        level=Level.MANAGER,
+        valid_from=dt.date(2020, 1, 1),
+    )
+    client = verified_login(Client(), user)
+    assert client.get(f"/people/{world.people['own'].public_id}/").status_code == 200
+    RoleAssignment.objects.filter(pk=role.pk).update(valid_to=dt.date(2021, 1, 1))
+    client = verified_login(Client(), user)
+    assert client.get(f"/people/{world.people['own'].public_id}/").status_code == 404
