@@ -9,6 +9,7 @@ this middleware only turns that into a helpful next step in the web UI.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -38,8 +39,9 @@ class StaffSafeguardsMiddleware:
             actor = Actor.for_user(request.user)
             if needs_personal_data_checks(actor):
                 blocker = personal_data_blocker(actor)
+                next_query = urlencode({"next": request.get_full_path()})
                 if blocker == "second_factor":
-                    return redirect(f"/access/second-factor/?next={request.path}")
+                    return redirect(f"/access/second-factor/?{next_query}")
                 if blocker == "pledge":
-                    return redirect(f"/access/pledge/?next={request.path}")
+                    return redirect(f"/access/pledge/?{next_query}")
         return self.get_response(request)

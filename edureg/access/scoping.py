@@ -56,6 +56,9 @@ class ScopePaths:
 
     institution: Sequence[str] = ()
     municipality: Sequence[str] = ()
+    # What else a row must satisfy to be seen through a municipality grant (for example: the
+    # municipality administers the users of municipal institutions only).
+    municipality_also: Q = field(default_factory=lambda: Q(pk__isnull=False))
     # Not an empty Q(): Q() | Q(x) is Q(x) in Django, which would shrink "everything" when
     # combined with the owner's rows.
     national: Q = field(default_factory=lambda: Q(pk__isnull=False))
@@ -177,7 +180,10 @@ def scope_q(actor: Actor, areas: Iterable[str], level: str, paths: ScopePaths) -
         if given.institution_ids:
             conditions += [Q(**{f"{p}__in": given.institution_ids}) for p in paths.institution]
         if given.municipality_ids:
-            conditions += [Q(**{f"{p}__in": given.municipality_ids}) for p in paths.municipality]
+            conditions += [
+                Q(**{f"{p}__in": given.municipality_ids}) & paths.municipality_also
+                for p in paths.municipality
+            ]
     if paths.owner and actor.user is not None and actor.kind == ActorKind.STAFF:
         conditions.append(Q(**{paths.owner: actor.user}))
     if not conditions:

@@ -16,7 +16,7 @@ from edureg.access.models import (
 )
 from edureg.access.scoping import ScopePaths, get_in_scope, restrict
 from edureg.core.context import Actor
-from edureg.institutions.models import Institution
+from edureg.institutions.models import FounderType, Institution
 
 # A request is decided where it was routed: by the approving municipality, or nationally.
 # The applicant always sees their own requests.
@@ -27,14 +27,20 @@ REQUEST_PATHS = ScopePaths(
 )
 
 # Roles of an institution's users are administered by the institution's own user
-# administrators, by its municipality, and nationally.
+# administrators, by its municipality (for municipal institutions only: the users of state and
+# non-state institutions are approved by the agency), and nationally.
 ROLE_PATHS = ScopePaths(
     institution=("institution",),
-    municipality=("institution__municipality", "municipality"),
+    municipality=("institution__municipality",),
+    municipality_also=Q(institution__founder_type=FounderType.MUNICIPAL),
     owner="user",
 )
 
-INSTITUTION_ADMIN_PATHS = ScopePaths(institution=("pk",), municipality=("municipality",))
+INSTITUTION_ADMIN_PATHS = ScopePaths(
+    institution=("pk",),
+    municipality=("municipality",),
+    municipality_also=Q(founder_type=FounderType.MUNICIPAL),
+)
 
 
 def user_request_list(
@@ -127,3 +133,14 @@ def my_roles(*, user: Any) -> QuerySet[RoleAssignment]:
         .filter(user=user)
         .select_related("institution", "municipality")
     )
+
+
+def may_administer_users(*, actor: Actor, institution: Institution) -> bool:
+    """Whether the actor may grant and revoke rights at this institution."""
+    return restrict(
+        Institution.objects.filter(pk=institution.pk),
+        actor=actor,
+        areas=[FunctionArea.USER_ADMIN],
+        paths=INSTITUTION_ADMIN_PATHS,
+        level=Level.MANAGER,
+    ).exists()

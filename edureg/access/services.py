@@ -35,7 +35,7 @@ from edureg.access.models import (
     UserRequestLine,
 )
 from edureg.access.routing import route_for
-from edureg.access.selectors import REQUEST_PATHS, ROLE_PATHS
+from edureg.access.selectors import INSTITUTION_ADMIN_PATHS, REQUEST_PATHS, ROLE_PATHS
 from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.institutions.models import Institution, Municipality
 
@@ -145,31 +145,36 @@ def user_request_submit(
 
 
 def _inactive_account_create(data: Mapping[str, str]) -> Any:
+    """The inactive account of a newcomer. A newcomer whose earlier request was rejected
+    applies again with the same user name and e-mail: their inactive account is reused."""
     errors: dict[str, list[str]] = {}
     username = (data.get("username") or "").strip()
     email = (data.get("email") or "").strip()
     for key in ("username", "email", "first_name", "last_name", "password"):
         if not (data.get(key) or "").strip():
             errors[key] = [_("This field is required.")]
-    if username and User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [_("This user name is taken.")]
-    if email and User.objects.filter(email__iexact=email).exists():
-        errors["email"] = [_("An account with this e-mail exists; sign in and apply from it.")]
+    reusable = (
+        User.objects.filter(username__iexact=username, email__iexact=email, is_active=False)
+        .exclude(user_requests__status=RequestStatus.PENDING)
+        .first()
+        if username and email
+        else None
+    )
+    if reusable is None:
+        if username and User.objects.filter(username__iexact=username).exists():
+            errors["username"] = [_("This user name is taken.")]
+        if email and User.objects.filter(email__iexact=email).exists():
+            errors["email"] = [_("An account with this e-mail exists; sign in and apply from it.")]
     if not errors:
-        candidate = User(username=username, email=email)
         try:
-            validate_password(data["password"], candidate)
+            validate_password(data["password"], reusable or User(username=username, email=email))
         except ValidationError as exc:
             errors["password"] = list(exc.messages)
     if errors:
         raise ValidationError(errors)
-    user = User(
-        username=username,
-        email=email,
-        first_name=data["first_name"].strip(),
-        last_name=data["last_name"].strip(),
-        is_active=False,
-    )
+    user = reusable or User(username=username, email=email, is_active=False)
+    user.first_name = data["first_name"].strip()
+    user.last_name = data["last_name"].strip()
     user.set_password(data["password"])
     user.save()
     return user
@@ -223,14 +228,16 @@ def _notify_applicant(request: UserRequest) -> None:
 
 
 def _request_for_decision(actor: Actor, request: UserRequest) -> UserRequest:
-    locked = scoping.get_in_scope(
-        UserRequest.objects.select_for_update(of=("self",)),
+    scoping.get_in_scope(
+        UserRequest.objects.all(),
         actor=actor,
         areas=[FunctionArea.USER_ADMIN],
         paths=REQUEST_PATHS.without_owner(),
         level=Level.MANAGER,
         pk=request.pk,
     )
+    # Lock after the scope check: PostgreSQL cannot lock through the scope's outer joins.
+    locked = UserRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != RequestStatus.PENDING:
         raise ValidationError({"status": [_("This request has already been decided.")]})
     if locked.applicant_id == getattr(actor.user, "pk", None):
@@ -342,7 +349,7 @@ def role_grant(
                 Institution.objects.all(),
                 actor=actor,
                 areas=[FunctionArea.USER_ADMIN],
-                paths=scoping.ScopePaths(institution=("pk",), municipality=("municipality",)),
+                paths=INSTITUTION_ADMIN_PATHS,
                 level=Level.MANAGER,
                 pk=institution.pk,
             )
@@ -368,14 +375,15 @@ def role_grant(
 @transaction.atomic
 def role_revoke(*, actor: Actor, role: RoleAssignment) -> RoleAssignment:
     """End a role today. The row stays (with its history): rights are never deleted."""
-    role = scoping.get_in_scope(
-        RoleAssignment.objects.select_for_update(of=("self",)),
+    scoping.get_in_scope(
+        RoleAssignment.objects.all(),
         actor=actor,
         areas=[FunctionArea.USER_ADMIN],
-        paths=ROLE_PATHS,
+        paths=ROLE_PATHS.without_owner(),
         level=Level.MANAGER,
         pk=role.pk,
     )
+    role = RoleAssignment.objects.select_for_update().get(pk=role.pk)
     today = timezone.localdate()
     if role.valid_to is not None and role.valid_to <= today:
         return role
@@ -465,7 +473,7 @@ def client_register(
             Institution.objects.all(),
             actor=actor,
             areas=[FunctionArea.USER_ADMIN],
-            paths=scoping.ScopePaths(institution=("pk",), municipality=("municipality",)),
+            paths=INSTITUTION_ADMIN_PATHS,
             level=Level.MANAGER,
             pk=institution.pk,
         )
@@ -501,7 +509,7 @@ def client_revoke(*, actor: Actor, binding: ClientBinding) -> ClientBinding:
             Institution.objects.all(),
             actor=actor,
             areas=[FunctionArea.USER_ADMIN],
-            paths=scoping.ScopePaths(institution=("pk",), municipality=("municipality",)),
+            paths=INSTITUTION_ADMIN_PATHS,
             level=Level.MANAGER,
             pk=binding.institution.pk,
         )

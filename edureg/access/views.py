@@ -17,9 +17,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp import devices_for_user, match_token
+from django_otp import devices_for_user
 from django_otp import login as otp_login
-from django_otp.forms import OTPAuthenticationForm
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from edureg.access import selectors, services
@@ -30,32 +30,36 @@ from edureg.access.forms import (
     TokenForm,
     UserRequestForm,
 )
-from edureg.access.models import FunctionArea, Level, PledgeText
-from edureg.access.scoping import holds_any
+from edureg.access.models import PledgeText
 from edureg.core.context import Actor
 
 PAGE_SIZE = 50
 
 
-class StaffAuthenticationForm(OTPAuthenticationForm):
-    """User name, password and (once set up) the second-factor code on one page."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The device is found from the code itself; no challenge-based devices are used.
-        self.fields.pop("otp_device")
-        self.fields.pop("otp_challenge")
-        self.fields["otp_token"].label = _("Second-factor code")
-        self.fields["otp_token"].help_text = _(
-            "The 6-digit code from your authenticator app, or a backup code. Leave empty on "
-            "your first sign-in; you will set the second factor up next."
-        )
-
-
 class StaffLoginView(auth_views.LoginView):
+    """Step one: user name and password (django-axes counts failures).
+
+    Step two follows at once for whoever holds rights on personal data: the safeguards
+    middleware sends them to the second-factor page, and to the pledge after it.
+    """
+
     template_name = "core/login.html"
-    authentication_form = StaffAuthenticationForm
     redirect_authenticated_user = True
+
+
+def _device_for_token(user: Any, token: str) -> Any:
+    """The user's device this code belongs to: 6 digits are an authenticator (TOTP) code,
+    anything else a one-time backup code. Trying only that device keeps failed attempts from
+    throttling the others."""
+    kind = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    for device in devices_for_user(user, confirmed=True):
+        if (
+            isinstance(device, kind)
+            and device.verify_is_allowed()[0]
+            and device.verify_token(token)
+        ):
+            return device
+    return None
 
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:
@@ -75,7 +79,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     has_device = any(True for _ in devices_for_user(user, confirmed=True))
     if has_device:
         if request.method == "POST" and form.is_valid():
-            device = match_token(user, form.cleaned_data["token"].strip())
+            device = _device_for_token(user, form.cleaned_data["token"].strip())
             if device is not None:
                 otp_login(request, device)
                 return redirect(_safe_next(request))
@@ -215,7 +219,7 @@ def institution_users(request: HttpRequest, register_id: str) -> HttpResponse:
     actor = Actor.for_user(request.user)
     institution = selectors.institution_for_user_admin(actor=actor, register_id=register_id)
     users = selectors.institution_users(actor=actor, institution=institution)
-    may_manage = holds_any(actor, [FunctionArea.USER_ADMIN], Level.MANAGER)
+    may_manage = selectors.may_administer_users(actor=actor, institution=institution)
     nomination_form = NominationForm(request.POST or None)
     if request.method == "POST" and nomination_form.is_valid():
         try:

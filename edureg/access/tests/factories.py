@@ -79,12 +79,12 @@ class RoleFactory(factory.Factory):
 
 def user_admin(**kwargs: object) -> RoleAssignment:
     """A user administrator (manager): the approver of requests in the role's scope."""
-    return RoleFactory(function_area=FunctionArea.USER_ADMIN, level=Level.MANAGER, **kwargs)
+    return RoleFactory.create(function_area=FunctionArea.USER_ADMIN, level=Level.MANAGER, **kwargs)
 
 
 def university(**kwargs: object) -> Institution:
     """A state university: a higher-education institution, whose requests go to the agency."""
-    return InstitutionFactory(  # type: ignore[no-any-return]
+    return InstitutionFactory.create(
         main_group=ClassifierValue.objects.get(
             classifier__code="institution-group", code="university"
         ),

@@ -181,11 +181,11 @@ def covers(spec: Any, kind: str, target: str) -> bool:
             return target in ("own", "branch")
         return False
     # kind == "institution users": the school's own administrators (with branches), its
-    # municipality, the agency.
+    # municipality (for municipal schools), the agency.
+    # The municipality administers the users of municipal institutions only: the state school
+    # ("other_institution") is the agency's.
     if scope == ScopeKind.NATIONAL:
         return True
-    if scope == ScopeKind.MUNICIPALITY:
-        return target != "other_municipality"
     return target in ("own", "branch")
 
 
