@@ -170,6 +170,7 @@ def demo_access_ensure() -> list[DemoUser]:
 def _pending_requests(school: Institution) -> None:
     """One request for the Vilnius department's queue and one for the agency's."""
     pledge = PledgeText.current()
+    assert pledge is not None  # created on migrate
     state_school = (
         Institution.objects.filter(
             founder_type=FounderType.STATE,

@@ -64,7 +64,7 @@ class Level(models.TextChoices):
     MANAGER = "manager", _("manager")
 
 
-LEVEL_RANK = {Level.VIEWER: 1, Level.MANAGER: 2}
+LEVEL_RANK: dict[str, int] = {Level.VIEWER: 1, Level.MANAGER: 2}
 
 
 class ScopeKind(models.TextChoices):

@@ -113,7 +113,8 @@ def institution_users(
     ).order_by("user__last_name", "user__first_name", "function_area")
     by_user: dict[int, tuple[Any, list[RoleAssignment]]] = {}
     for role in roles:
-        by_user.setdefault(role.user_id, (role.user, []))[1].append(role)
+        if role.user_id is not None:
+            by_user.setdefault(role.user_id, (role.user, []))[1].append(role)
     return list(by_user.values())
 
 

@@ -45,7 +45,8 @@ HEI_GROUPS = frozenset({"university", "college", "foreign-hei-branch"})
 
 
 def _is_hei(institution: Institution) -> bool:
-    return institution.main_group.code in HEI_GROUPS
+    group: Any = institution.main_group
+    return group.code in HEI_GROUPS
 
 
 # --- Pledge ---------------------------------------------------------------------------------

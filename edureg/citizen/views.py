@@ -31,6 +31,8 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 
 def _own_public_id(actor: Actor) -> str:
+    if actor.person_id is None:
+        raise Http404
     public_id = (
         Person.objects.filter(pk=actor.person_id).values_list("public_id", flat=True).first()
     )
