@@ -98,3 +98,13 @@ def test_production_mode_refuses_debug():
 def test_request_id_is_returned(client):
     response = client.get("/healthz", HTTP_X_REQUEST_ID="abcdef1234567890")
     assert response["X-Request-ID"] == "abcdef1234567890"
+
+
+def test_pages_carry_security_headers_and_a_content_security_policy(client):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "<script>" not in response.content.decode()  # no inline script to allow
