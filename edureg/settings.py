@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "edureg.people",
     "edureg.access",
     "edureg.citizen",
+    "edureg.programmes",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns when the address is not a lockout parameter; locking per user name is the intent.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "access/locked_out.html"
 OTP_TOTP_ISSUER = "edureg"
