@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from edureg.access.demo import demo_access_ensure
+from edureg.programmes.demo import programmes_seed
 from edureg.core.context import Actor, Channel, audit_context
 from edureg.core.demo import (
     DEFAULT_BATCH_SIZE,
@@ -89,11 +90,13 @@ class Command(BaseCommand):
             )
             admin_created = demo_admin_ensure()
             staff = demo_access_ensure()
+            programmes = programmes_seed(scale=scale, seed=seed, progress=self.stdout.write)
         elapsed = time.perf_counter() - started
         admin = "created" if admin_created else "already there"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Done in {elapsed:.1f} s: {institutions} institutions, {persons} persons; "
+                f"Done in {elapsed:.1f} s: {institutions} institutions, {persons} persons, "
+                f"{programmes} programmes; "
                 f"demo superuser '{DEMO_ADMIN_USERNAME}' {admin}; {len(staff)} demo staff users."
             )
         )
