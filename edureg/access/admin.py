@@ -15,6 +15,7 @@ from edureg.access.models import (
     UserRequest,
     UserRequestLine,
 )
+from edureg.core.admin import AuditedSaveMixin
 from edureg.core.context import Actor, acting_as
 
 
@@ -62,13 +63,8 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PledgeText)
-class PledgeTextAdmin(SimpleHistoryAdmin):
+class PledgeTextAdmin(AuditedSaveMixin, SimpleHistoryAdmin):
     list_display = ["version", "valid_from"]
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with acting_as(Actor.for_user(request.user)):
-            obj.full_clean()
-            obj.save()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -214,9 +214,15 @@ def get_in_scope(
     areas: Iterable[str],
     paths: ScopePaths,
     level: str = Level.VIEWER,
+    lock: bool = False,
     **lookup: Any,
 ) -> M:
-    """One row: 404 when unknown or out of scope, 403 when in scope but below `level`."""
+    """One row: 404 when unknown or out of scope, 403 when in scope but below `level`.
+
+    With `lock`, the row is returned locked (SELECT ... FOR UPDATE) for a write that follows.
+    The lock is taken by primary key after the scope check, because PostgreSQL cannot lock
+    through the outer joins a scope may need.
+    """
     areas = list(areas)
     visible = restrict(queryset, actor=actor, areas=areas, paths=paths).filter(**lookup).first()
     if visible is None:
@@ -227,6 +233,8 @@ def get_in_scope(
         )
         if not allowed.exists():
             raise PermissionDenied(_("You may view this record but not change it."))
+    if lock:
+        return queryset.model._default_manager.select_for_update().get(pk=visible.pk)
     return visible
 
 

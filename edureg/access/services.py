@@ -229,16 +229,15 @@ def _notify_applicant(request: UserRequest) -> None:
 
 
 def _request_for_decision(actor: Actor, request: UserRequest) -> UserRequest:
-    scoping.get_in_scope(
+    locked = scoping.get_in_scope(
         UserRequest.objects.all(),
         actor=actor,
         areas=[FunctionArea.USER_ADMIN],
         paths=REQUEST_PATHS.without_owner(),
         level=Level.MANAGER,
+        lock=True,
         pk=request.pk,
     )
-    # Lock after the scope check: PostgreSQL cannot lock through the scope's outer joins.
-    locked = UserRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != RequestStatus.PENDING:
         raise ValidationError({"status": [_("This request has already been decided.")]})
     if locked.applicant_id == getattr(actor.user, "pk", None):
@@ -376,15 +375,15 @@ def role_grant(
 @transaction.atomic
 def role_revoke(*, actor: Actor, role: RoleAssignment) -> RoleAssignment:
     """End a role today. The row stays (with its history): rights are never deleted."""
-    scoping.get_in_scope(
+    role = scoping.get_in_scope(
         RoleAssignment.objects.all(),
         actor=actor,
         areas=[FunctionArea.USER_ADMIN],
         paths=ROLE_PATHS.without_owner(),
         level=Level.MANAGER,
+        lock=True,
         pk=role.pk,
     )
-    role = RoleAssignment.objects.select_for_update().get(pk=role.pk)
     today = timezone.localdate()
     if role.valid_to is not None and role.valid_to <= today:
         return role

@@ -7,8 +7,19 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from edureg.core import services
-from edureg.core.context import Actor
+from edureg.core.context import Actor, acting_as
 from edureg.core.models import AccessLogEntry, ChangeLogEntry, Classifier, ClassifierValue
+
+
+class AuditedSaveMixin:
+    """Back-office saves of reference records: validated, and attributed to the signed-in user
+    in the record's history. Register records with rules of their own save through their
+    services instead."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with acting_as(Actor.for_user(request.user)):
+            obj.full_clean()
+            obj.save()
 
 
 class ClassifierValueInline(admin.TabularInline):

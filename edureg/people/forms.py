@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edureg.people.identity import validate_personal_code
 
 
 class PersonSearchForm(forms.Form):
-    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    q = forms.CharField(label=pgettext_lazy("person", "Name"), required=False, max_length=100)
 
 
 class PersonalCodeLookupForm(forms.Form):

@@ -7,12 +7,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from edureg.core.context import Actor, acting_as
+from edureg.core.admin import AuditedSaveMixin
 from edureg.programmes.models import CodingRule, Programme, ProgrammeVersion, Qualification
 
 
 @admin.register(CodingRule)
-class CodingRuleAdmin(SimpleHistoryAdmin):
+class CodingRuleAdmin(AuditedSaveMixin, SimpleHistoryAdmin):
     list_display = [
         "kind",
         "study_type",
@@ -22,11 +22,6 @@ class CodingRuleAdmin(SimpleHistoryAdmin):
         "infix",
         "sequence_digits",
     ]
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with acting_as(Actor.for_user(request.user)):
-            obj.full_clean()
-            obj.save()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -60,11 +55,6 @@ class ProgrammeVersionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Qualification)
-class QualificationAdmin(SimpleHistoryAdmin):
+class QualificationAdmin(AuditedSaveMixin, SimpleHistoryAdmin):
     list_display = ["code", "name_lt", "kind", "ltks_level"]
     list_filter = ["kind"]
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with acting_as(Actor.for_user(request.user)):
-            obj.full_clean()
-            obj.save()

@@ -9,7 +9,6 @@ Old versions stay readable and citable by (state code, version number).
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -277,7 +276,7 @@ class Module(models.Model):
     """A module or subject of a programme version, with credits or hours."""
 
     version = models.ForeignKey(ProgrammeVersion, on_delete=models.CASCADE, related_name="modules")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order in the programme"), default=0)
     name_lt = models.CharField(_("name (Lithuanian)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     credits = models.DecimalField(

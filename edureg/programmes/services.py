@@ -79,16 +79,17 @@ def _check_provider(actor: Actor, institution: Institution) -> None:
 
 def _programme_for_provider(actor: Actor, programme: Programme) -> Programme:
     """The programme, locked, if the actor may edit it: 404 for another provider's."""
-    if actor.kind != ActorKind.SYSTEM:
-        scoping.get_in_scope(
-            Programme.objects.all(),
-            actor=actor,
-            areas=[FunctionArea.PROGRAMME_SUBMISSION],
-            paths=PROVIDER_PATHS,
-            level=Level.MANAGER,
-            pk=programme.pk,
-        )
-    return Programme.objects.select_for_update().get(pk=programme.pk)
+    if actor.kind == ActorKind.SYSTEM:
+        return Programme.objects.select_for_update().get(pk=programme.pk)
+    return scoping.get_in_scope(
+        Programme.objects.all(),
+        actor=actor,
+        areas=[FunctionArea.PROGRAMME_SUBMISSION],
+        paths=PROVIDER_PATHS,
+        level=Level.MANAGER,
+        lock=True,
+        pk=programme.pk,
+    )
 
 
 def _check_registrar(actor: Actor) -> None:
