@@ -1,0 +1,144 @@
+"""SMPKR open data: study and training programmes and their accreditations.
+
+`ProgramosStojimas` (admissions, from the national admissions system) and `ProgramosStudentas`
+(students per programme and year, from the Student Register) have no source in edureg yet and
+are exported with their header only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Prefetch
+
+from edureg.programmes.models import (
+    Accreditation,
+    ProgrammeKind,
+    ProgrammeVersion,
+    StudyCycle,
+    StudyType,
+)
+from edureg.programmes.selectors import PUBLIC_STATUSES
+from edureg.statistics.opendata.common import (
+    CHUNK_SIZE,
+    choice_labels,
+    code,
+    names,
+    provider_code,
+    provider_type,
+    published_programmes,
+    version_in_force,
+)
+from edureg.statistics.opendata.registry import Row, register
+
+DATASET = "datasets/gov/nsa/smpkr/studiju_mokymu_programu_duomenys"
+
+# "Studijų ir mokymų programos": study programmes and (vocational) training programmes.
+# General-education programmes are in SMPKR too but are not part of this dataset, and NVŠ
+# programmes have a dataset of their own.
+KINDS = (ProgrammeKind.STUDY, ProgrammeKind.VOCATIONAL)
+
+# Keys of accreditation rows are derived, not stored: the same accreditation and criterion give
+# the same key in every monthly export.
+ACCREDITATION_KEYS = uuid.uuid5(uuid.NAMESPACE_URL, DATASET + "/ProgramosAkreditacija")
+
+
+@register(DATASET, "StudijuPrograma")
+def study_programmes() -> Iterator[Row]:
+    study_types = choice_labels(StudyType)
+    cycles = choice_labels(StudyCycle)
+    for programme in published_programmes(KINDS):
+        version = version_in_force(programme)
+        provider = programme.provider
+        provider_id, code_type = provider_code(provider)
+        row: dict[str, Any] = {
+            "vda_prime_key": str(programme.public_id),
+            "prg_valst_kodas": programme.state_code,
+            "prg_ireg_data": programme.registered_on,
+            "prg_isreg_data": programme.deregistered_on,
+            "prg_isreg_priezast_lt": names(programme.deregistration_reason)[0],
+            "prg_reg_inst_lt": provider.name_lt,
+            "prg_reg_inst_en": provider.name_en,
+            "prg_reg_inst_kodas": provider_id,
+            "prg_reg_inst_kodo_tipas": code_type,
+            "prg_reg_inst_tipas": provider_type(provider),
+            "prg_reg_inst_adr": provider.address,
+            # Any edit of the record (a decision, a change in the works) moves updated_at.
+            "duom_paskut_redag": programme.updated_at,
+        }
+        if version is not None:
+            level_lt, level_en = names(version.isced_level)
+            field_lt, field_en = names(version.study_field)
+            type_lt, type_en = study_types.get(version.study_type, (None, None))
+            cycle_lt, cycle_en = cycles.get(version.cycle, (None, None))
+            row |= {
+                "prg_isced_kodas": code(version.isced_level),
+                "prg_pavad_lt": version.name_lt,
+                "prg_pavad_en": version.name_en,
+                "prg_lygmuo_lt": level_lt,
+                "prg_lygmuo_en": level_en,
+                "stud_tipas_lt": type_lt,
+                "stud_tipas_en": type_en,
+                "stud_pakopa_lt": cycle_lt,
+                "stud_pakopa_en": cycle_en,
+                "prg_apimtis_kred": version.credits,
+                "teik_issilav_lt": version.education_awarded_lt,
+                "teik_issilav_en": version.education_awarded_en,
+                "stud_sritis_lt": field_lt,
+                "stud_sritis_en": field_en,
+                # The register keeps the sub-field as one free text, not a bilingual classifier.
+                "stud_posritis_lt": version.study_subfield,
+                # The last change of the programme is the registration of the version in force.
+                "prg_paskut_kitimas": version.decided_at or programme.registered_on,
+            }
+        yield row
+
+
+@register(DATASET, "ProgramosAkreditacija")
+def accreditations() -> Iterator[Row]:
+    """One row per criterion scored; an accreditation without scores gives one row."""
+    queryset = (
+        Accreditation.objects.filter(
+            programme__status__in=PUBLIC_STATUSES, programme__kind__in=KINDS
+        )
+        .select_related("programme__provider")
+        .prefetch_related(
+            Prefetch(
+                "programme__versions",
+                queryset=ProgrammeVersion.objects.select_related("isced_level"),
+            )
+        )
+        .order_by("programme__state_code", "decided_on", "pk")
+    )
+    for accreditation in queryset.iterator(chunk_size=CHUNK_SIZE):
+        programme = accreditation.programme
+        version = version_in_force(programme)
+        base: dict[str, Any] = {
+            "prg_valst_kodas": programme.state_code,
+            "prg_isced_kodas": code(version.isced_level) if version else None,
+            "inst_kodas": programme.provider.jar_code,
+            "sprendimas": accreditation.decision,
+            "akred_data": accreditation.decided_on,
+            "akred_terminas": accreditation.valid_until,
+            "akred_paskut_redagav": accreditation.updated_at,
+            # Scores are kept on the accreditation row, so they were last edited with it.
+            "balo_paskut_redagav": accreditation.updated_at if accreditation.scores else None,
+        }
+        scores = accreditation.scores if isinstance(accreditation.scores, dict) else {}
+        if not scores:
+            yield base | {"vda_prime_key": _accreditation_key(accreditation.pk, "")}
+            continue
+        # Sorted, because PostgreSQL's jsonb does not keep the order the keys were written in.
+        for criterion in sorted(scores):
+            yield base | {
+                "vda_prime_key": _accreditation_key(accreditation.pk, criterion),
+                # Criteria are recorded under one (Lithuanian) name.
+                "akred_ivert_kriterijus_lt": criterion,
+                "akred_ivert_balas": scores[criterion],
+            }
+
+
+def _accreditation_key(pk: int, criterion: str) -> str:
+    return str(uuid.uuid5(ACCREDITATION_KEYS, f"{pk}:{criterion}"))
