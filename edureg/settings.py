@@ -277,7 +277,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Several models have a "status" or "kind"; name their enums after the choices classes.
+    "ENUM_NAME_OVERRIDES": {
+        "ProgrammeStatusEnum": "edureg.programmes.models.ProgrammeStatus",
+        "VersionStatusEnum": "edureg.programmes.models.VersionStatus",
+        "ProgrammeKindEnum": "edureg.programmes.models.ProgrammeKind",
+        "InstitutionKindEnum": "edureg.institutions.models.InstitutionKind",
+        "RequestStatusEnum": "edureg.access.models.RequestStatus",
+    },
     "OAUTH2_FLOWS": ["clientCredentials"],
     "OAUTH2_TOKEN_URL": "/o/token/",
     "OAUTH2_SCOPES": {"read": "Read register data", "write": "Write register data"},

@@ -16,6 +16,8 @@ api_v1 = [
     path("", include("edureg.core.api.urls")),
     path("", include("edureg.institutions.api.urls")),
     path("", include("edureg.people.api.urls")),
+    path("", include("edureg.programmes.api.urls")),
+    path("", include("edureg.programmes.api.catalogue")),
 ]
 
 urlpatterns = [
@@ -47,6 +49,7 @@ urlpatterns = [
     path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke"),
     path("people/", include("edureg.people.urls")),
     path("institutions/", include("edureg.institutions.urls")),
+    path("programmes/", include("edureg.programmes.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,452 @@
+"""The providers' and the registrar's API for programmes (DESIGN.md §5).
+
+Providers' systems upsert drafts keyed by (source system, local id), alone or in a batch; every
+step with legal meaning (submit, start a change, the registrar's decisions) is its own endpoint
+calling one service. Reads go through the scoped selectors: another provider's programme is 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet, prefetch_related_objects
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
+
+from edureg.access.actors import api_actor
+from edureg.core.api.errors import exception_handler
+from edureg.core.context import Actor, ActorKind
+from edureg.programmes import selectors, services
+from edureg.programmes.api.serializers import (
+    BATCH_MAX_RECORDS,
+    ApiErrorSerializer,
+    DraftBatchRecordSerializer,
+    DraftBatchRequestSerializer,
+    DraftBatchResponseSerializer,
+    DraftBatchSerializer,
+    DraftUpsertSerializer,
+    ProgrammeDeregisterSerializer,
+    ProgrammeListSerializer,
+    ProgrammeRefSerializer,
+    ProgrammeRegisterSerializer,
+    ProgrammeRejectSerializer,
+    ProgrammeRequestChangesSerializer,
+    ProgrammeSerializer,
+)
+from edureg.programmes.models import Module, Programme, ProgrammeVersion
+
+TAG = "programmes"
+ERRORS = {
+    400: OpenApiResponse(ApiErrorSerializer, description="Invalid input, with the field."),
+    403: OpenApiResponse(ApiErrorSerializer, description="In scope but not allowed."),
+    404: OpenApiResponse(ApiErrorSerializer, description="Unknown or not in the caller's scope."),
+}
+STALE = {
+    409: OpenApiResponse(
+        ApiErrorSerializer,
+        description='Stale `version`: code "stale_version"; the message gives the current one.',
+    )
+}
+MODULE_FIELDS = ("name_lt", "name_en", "credits", "hours", "mandatory")
+
+
+class StaleVersionError(exceptions.ValidationError):
+    """409 in the one error shape, naming the `version` field.
+
+    A ValidationError subclass, so that the exception handler renders it field by field like
+    any other input error; only the status differs.
+    """
+
+    status_code = status.HTTP_409_CONFLICT
+
+
+def _stale(message: str) -> StaleVersionError:
+    return StaleVersionError({"version": [message]}, code="stale_version")
+
+
+def _programme(actor: Actor, public_id: Any) -> Programme:
+    """The programme as the caller may see it, with every version's modules."""
+    programme = selectors.programme_work_get(actor=actor, public_id=public_id)
+    prefetch_related_objects([programme], "versions__modules", "deregistration_reason")
+    return programme
+
+
+# --- Upserts ----------------------------------------------------------------------------------
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def _content(values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The full content of a draft: what a PUT leaves out takes its empty default."""
+    content = {
+        name: values[name] if name in values else _field(ProgrammeVersion, name).get_default()
+        for name in services.CONTENT_FIELDS
+    }
+    modules = [
+        {
+            name: module[name] if name in module else _field(Module, name).get_default()
+            for name in MODULE_FIELDS
+        }
+        for module in values.get("modules", [])
+    ]
+    return content, modules
+
+
+def _unchanged(
+    programme: Programme, content: dict[str, Any], modules: list[dict[str, Any]]
+) -> bool:
+    """Whether the draft (else the latest version) already holds exactly this content, so that
+    a repeated upsert writes nothing: no version bump and no history row."""
+    versions = list(programme.versions.all())
+    if not versions:
+        return False
+    open_versions = [v for v in versions if v.status in services.OPEN_STATUSES]
+    version = max(open_versions or versions, key=lambda v: v.number)
+    for name, value in content.items():
+        field = _field(ProgrammeVersion, name)
+        if field.is_relation:
+            if getattr(version, field.attname) != (value.pk if value is not None else None):
+                return False
+        elif getattr(version, name) != value:
+            return False
+    stored = [tuple(getattr(m, name) for name in MODULE_FIELDS) for m in version.modules.all()]
+    return stored == [tuple(m[name] for name in MODULE_FIELDS) for m in modules]
+
+
+def draft_upsert(
+    *, actor: Actor, source_system: str, local_id: str, values: dict[str, Any]
+) -> tuple[Programme, int]:
+    """Create or update the draft keyed by (source system, local id); the HTTP status to answer.
+
+    `values` are a DraftUpsertSerializer's validated data. The services decide rights and
+    content rules; this function only chooses which service to call, and none when nothing
+    changed.
+    """
+    values = dict(values)
+    expected = values.pop("version", None)
+    kind = values.pop("kind", None)
+    provider = values.pop("provider", None)
+    content, modules = _content(values)
+    key = {"source_system": source_system, "local_id": local_id}
+
+    programme = selectors.programme_work_list(actor=actor).filter(**key).first()
+    if programme is None:
+        # The key is taken by a programme the caller may not see: the same answer as unknown.
+        if Programme.objects.filter(**key).exists():
+            raise Http404
+        if kind is None:
+            raise exceptions.ValidationError(
+                {"kind": [_("Give the kind of the new programme.")]}, code="required"
+            )
+        if provider is None and actor.kind == ActorKind.CLIENT and actor.client is not None:
+            provider = actor.client.institution
+        if provider is None:
+            raise exceptions.ValidationError(
+                {"provider": [_("Give the providing institution's register id.")]},
+                code="required",
+            )
+        try:
+            programme = services.programme_draft_create(
+                actor=actor, provider=provider, kind=kind, modules=modules, **key, **content
+            )
+        except IntegrityError:
+            # Another request created the same key at the same moment.
+            if not Programme.objects.filter(**key).exists():
+                raise
+            raise _stale(_("The record was created meanwhile: read it and try again.")) from None
+        return programme, status.HTTP_201_CREATED
+
+    if kind is not None and kind != programme.kind:
+        raise exceptions.ValidationError(
+            {"kind": [_("The kind of a programme does not change.")]}, code="invalid"
+        )
+    if provider is not None and provider.pk != programme.provider_id:
+        raise exceptions.ValidationError(
+            {"provider": [_("The provider of a programme does not change.")]}, code="invalid"
+        )
+    if _unchanged(programme, content, modules):
+        return programme, status.HTTP_200_OK
+    if expected is None:
+        raise exceptions.ValidationError(
+            {"version": [_("Give the record version you last saw.")]}, code="required"
+        )
+    try:
+        programme = services.programme_draft_update(
+            actor=actor, programme=programme, expected_version=expected, modules=modules, **content
+        )
+    except services.StaleVersion as exc:
+        raise _stale(
+            _("The record has changed since you read it: it is now at version %(current)s.")
+            % {"current": exc.current}
+        ) from None
+    return programme, status.HTTP_200_OK
+
+
+class DraftUpsertView(APIView):
+    """Create or update a programme's draft, keyed by the provider system's own id."""
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Upsert a programme draft by (source system, local id)",
+        description=(
+            "Idempotent. A new key creates the programme and its first draft (201). An existing "
+            "key updates the open draft (200); the body then carries `version`, the record "
+            "version the caller last saw, and a stale one answers 409 with code "
+            '"stale_version" and the current version in the message. Content identical to '
+            "what is stored answers 200 and writes nothing (no new version, no history), so a "
+            "repeated call is harmless. The body is the full draft: fields left out take their "
+            "empty default and `modules` left out means none. Classifier fields take codes. A "
+            "system client creates programmes of its own institution; a signed-in user gives "
+            "`provider`."
+        ),
+        request=DraftUpsertSerializer,
+        responses={
+            200: ProgrammeSerializer,
+            201: ProgrammeSerializer,
+            **ERRORS,
+            **STALE,
+        },
+    )
+    def put(self, request: Request, source_system: str, local_id: str) -> Response:
+        actor = api_actor(request)
+        serializer = DraftUpsertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        programme, answer = draft_upsert(
+            actor=actor,
+            source_system=source_system,
+            local_id=local_id,
+            values=serializer.validated_data,
+        )
+        data = ProgrammeSerializer(_programme(actor, programme.public_id)).data
+        return Response(data, status=answer)
+
+
+class DraftBatchView(APIView):
+    """Upsert many drafts in one call, answering per record.
+
+    Each record is its own transaction, applied exactly as `PUT drafts/{source_system}/
+    {local_id}/` would apply it: good records are applied, bad ones are reported with their
+    errors, and no record is ever half-applied. The batch as a whole is not atomic.
+    """
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Upsert many programme drafts, answering per record",
+        description=(
+            "Each record is upserted as by `PUT /api/v1/programmes/drafts/{source_system}/"
+            "{local_id}/`, in its own transaction: good records are applied, bad ones are "
+            "reported with their errors, none is half-applied, and the batch as a whole is not "
+            "all-or-nothing. The answer lists every record by its `index` (from 0) with its "
+            "status: 201 created, 200 updated or unchanged, 400 invalid, 403 not allowed, 404 "
+            "out of scope, 409 stale `version`. Repeating a batch is harmless: unchanged "
+            f"records write nothing. At most {BATCH_MAX_RECORDS} records per call."
+        ),
+        request=DraftBatchRequestSerializer,
+        responses={200: DraftBatchResponseSerializer, 400: ERRORS[400]},
+    )
+    def post(self, request: Request) -> Response:
+        actor = api_actor(request)
+        batch = DraftBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        results = []
+        for index, record in enumerate(batch.validated_data["records"]):
+            result: dict[str, Any] = {
+                "index": index,
+                "source_system": _key_part(record.get("source_system")),
+                "local_id": _key_part(record.get("local_id")),
+            }
+            try:
+                serializer = DraftBatchRecordSerializer(data=record)
+                serializer.is_valid(raise_exception=True)
+                values = dict(serializer.validated_data)
+                with transaction.atomic():
+                    programme, answer = draft_upsert(
+                        actor=actor,
+                        source_system=values.pop("source_system"),
+                        local_id=values.pop("local_id"),
+                        values=values,
+                    )
+            except (
+                DjangoValidationError,
+                exceptions.APIException,
+                Http404,
+                PermissionDenied,
+            ) as exc:
+                # Rendered by the API's one exception handler: the same shape and language.
+                response = exception_handler(exc, {"view": self, "request": request})
+                assert response is not None
+                result.update(status=response.status_code, errors=response.data["errors"])
+            else:
+                result.update(status=answer, programme=ProgrammeRefSerializer(programme).data)
+            results.append(result)
+        return Response({"results": results})
+
+
+def _key_part(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# --- Reads ------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=[TAG], summary="Programmes the caller works on (drafts included)")
+class ProgrammeWorkListView(generics.ListAPIView):
+    """A provider sees its own institution's programmes (and its branches'); the registrar all.
+    Each item shows the version in force, else the latest one."""
+
+    serializer_class = ProgrammeListSerializer
+
+    def get_queryset(self) -> QuerySet[Programme]:
+        return selectors.programme_work_list(actor=api_actor(self.request)).select_related(
+            "deregistration_reason"
+        )
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="One programme the caller works on, with all its versions",
+    responses={200: ProgrammeSerializer, 404: ERRORS[404]},
+)
+class ProgrammeWorkDetailView(generics.RetrieveAPIView):
+    serializer_class = ProgrammeSerializer
+
+    def get_object(self) -> Programme:
+        return _programme(api_actor(self.request), self.kwargs["public_id"])
+
+
+# --- Actions ----------------------------------------------------------------------------------
+
+
+class ProgrammeActionView(APIView):
+    """One step with legal meaning on one programme: find it in the caller's scope (404
+    otherwise), check the input's shape, call the service, answer with the programme."""
+
+    input_serializer: type[Serializer] | None = None
+
+    def perform(self, *, actor: Actor, programme: Programme, **data: Any) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, public_id: UUID) -> Response:
+        actor = api_actor(request)
+        programme = selectors.programme_work_get(actor=actor, public_id=public_id)
+        data: dict[str, Any] = {}
+        if self.input_serializer is not None:
+            serializer = self.input_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+        self.perform(actor=actor, programme=programme, **data)
+        return Response(ProgrammeSerializer(_programme(actor, public_id)).data)
+
+
+def _action_schema(summary: str, description: str, request: Any = None) -> Any:
+    return extend_schema(
+        tags=[TAG],
+        summary=summary,
+        description=description,
+        request=request,
+        responses={200: ProgrammeSerializer, **ERRORS},
+    )
+
+
+class ProgrammeSubmitView(ProgrammeActionView):
+    @_action_schema(
+        "Submit the draft to the registrar",
+        "The provider submits its open draft; the registrar then registers it, asks for "
+        "changes or rejects it.",
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        return super().post(request, public_id)
+
+    def perform(self, *, actor: Actor, programme: Programme, **data: Any) -> None:
+        services.programme_submit(actor=actor, programme=programme)
+
+
+class ProgrammeChangeView(ProgrammeActionView):
+    @_action_schema(
+        "Start a change of a registered programme",
+        "A new draft version is copied from the version in force, which stays in force until "
+        "the change is registered. Edit the draft with the upsert, then submit it.",
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        return super().post(request, public_id)
+
+    def perform(self, *, actor: Actor, programme: Programme, **data: Any) -> None:
+        services.programme_change_start(actor=actor, programme=programme)
+
+
+class ProgrammeRequestChangesView(ProgrammeActionView):
+    input_serializer = ProgrammeRequestChangesSerializer
+
+    @_action_schema(
+        "Registrar: ask the provider for changes",
+        "The submitted version goes back to the provider with the note.",
+        ProgrammeRequestChangesSerializer,
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        return super().post(request, public_id)
+
+    def perform(self, *, actor: Actor, programme: Programme, **data: Any) -> None:
+        services.programme_request_changes(actor=actor, programme=programme, note=data["note"])
+
+
+class ProgrammeRejectView(ProgrammeActionView):
+    input_serializer = ProgrammeRejectSerializer
+
+    @_action_schema(
+        "Registrar: reject the submitted version",
+        "The reason is required and shown to the provider.",
+        ProgrammeRejectSerializer,
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        return super().post(request, public_id)
+
+    def perform(self, *, actor: Actor, programme: Programme, **data: Any) -> None:
+        services.programme_reject(actor=actor, programme=programme, reason=data["reason"])
+
+
+class ProgrammeRegisterView(ProgrammeActionView):
+    input_serializer = ProgrammeRegisterSerializer
+
+    @_action_schema(
+        "Registrar: register the submitted version",
+        "A first registration issues the state code by the coding rules; a registered change "
+        "supersedes the version in force and keeps the code.",
+        ProgrammeRegisterSerializer,
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        return super().post(request, public_id)
+
+    def perform(self, *, actor: Actor, programme: Programme, **data: Any) -> None:
+        services.programme_register(actor=actor, programme=programme, on=data.get("date"))
+
+
+class ProgrammeDeregisterView(ProgrammeActionView):
+    input_serializer = ProgrammeDeregisterSerializer
+
+    @_action_schema(
+        "Registrar: deregister a registered programme",
+        "With a reason from the programme-deregistration-reason classifier and the date "
+        "(today if left out).",
+        ProgrammeDeregisterSerializer,
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        return super().post(request, public_id)
+
+    def perform(self, *, actor: Actor, programme: Programme, **data: Any) -> None:
+        services.programme_deregister(
+            actor=actor, programme=programme, reason=data["reason"], on=data.get("date")
+        )
