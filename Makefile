@@ -34,6 +34,7 @@ run: setup ## Set up, migrate, load demo data and serve http://$(HOST):$(PORT) o
 .PHONY: test
 test: setup lint-ruff ## Lint, check migrations, then run the whole suite on SQLite and on PostgreSQL
 	$(PY) manage.py makemigrations --check --dry-run
+	scripts/ensure-chromium.sh
 	@echo "=== test suite on SQLite ==="
 	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
 	@echo "=== test suite on PostgreSQL ==="

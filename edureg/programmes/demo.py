@@ -119,7 +119,8 @@ def programmes_seed(*, scale: Scale, seed: int, progress: Progress) -> int:
     )
     created = 0
     for provider in providers:
-        group = provider.main_group.code
+        main_group: Any = provider.main_group
+        group = main_group.code
         if group in ("university", "college"):
             for _ in range(counts[group]):
                 _register(

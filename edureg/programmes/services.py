@@ -360,7 +360,8 @@ def issue_state_code(programme: Programme, version: ProgrammeVersion) -> str:
     rule = _rule_for(programme, version)
     letter = ""
     if rule.uses_field_group:
-        group = version.study_field.parent if version.study_field else None
+        study_field: Any = version.study_field
+        group = study_field.parent if study_field else None
         if group is None:
             raise ValidationError({"study_field": [_("The study field has no field group.")]})
         letter = group.code

@@ -25,7 +25,6 @@ from edureg.programmes.tests.factories import (
     classifier,
     draft_study_programme,
     registered_study_programme,
-    study_fields,
 )
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from edureg.access.demo import demo_access_ensure
-from edureg.programmes.demo import programmes_seed
 from edureg.core.context import Actor, Channel, audit_context
 from edureg.core.demo import (
     DEFAULT_BATCH_SIZE,
@@ -31,6 +30,7 @@ from edureg.institutions.demo import (
 from edureg.institutions.models import Institution, Municipality
 from edureg.people.demo import people_generate, people_insert
 from edureg.people.models import Person
+from edureg.programmes.demo import programmes_seed
 
 
 class Command(BaseCommand):

@@ -1,0 +1,195 @@
+"""What the public sees of the programmes register, and the one filter of the public catalogue.
+
+The catalogue shows registered and deregistered programmes (`selectors.catalogue_list`) with
+their decided versions only: a draft, a submission awaiting a decision or a rejected version is
+the provider's and the registrar's work, never public. The content a programme is found and
+filtered by is that of its registered version (the version in force, which a deregistered
+programme keeps). `CatalogueFilter` serves the web list, its CSV download and the JSON API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from edureg.core.models import ClassifierValue
+from edureg.institutions.models import Municipality
+from edureg.programmes import selectors
+from edureg.programmes.models import (
+    Programme,
+    ProgrammeKind,
+    ProgrammeStatus,
+    ProgrammeVersion,
+    Qualification,
+    VersionStatus,
+)
+
+PUBLIC_VERSION_STATUSES = (VersionStatus.REGISTERED, VersionStatus.SUPERSEDED)
+VERSION_RELATIONS = (
+    "study_field",
+    "isced_level",
+    "ltks_level",
+    "nvs_direction",
+    "nvs_subdirection",
+)
+LANGUAGE_CODE = RegexValidator(
+    r"^[A-Za-z]{2,3}$", _("Enter a language code of two or three letters, e.g. lt.")
+)
+
+
+def catalogue_programmes(*, detail: bool = False) -> QuerySet[Programme]:
+    """The public catalogue with only public versions prefetched, so that nothing on a public
+    page can reach a draft. A list needs only the version in force; with `detail`, every decided
+    version with its modules and qualifications, and the programme's accreditations. Either way
+    a constant number of queries."""
+    statuses = PUBLIC_VERSION_STATUSES if detail else (VersionStatus.REGISTERED,)
+    versions = ProgrammeVersion.objects.filter(status__in=statuses)
+    versions = versions.select_related(*VERSION_RELATIONS).order_by("-number")
+    lookups: list[Any] = [Prefetch("versions", queryset=versions)]
+    if detail:
+        lookups += [
+            "versions__modules",
+            Prefetch(
+                "versions__qualifications",
+                queryset=Qualification.objects.select_related("ltks_level"),
+            ),
+            "accreditations",
+        ]
+    return (
+        selectors.catalogue_list()
+        .select_related("deregistration_reason")
+        .prefetch_related(None)
+        .prefetch_related(*lookups)
+    )
+
+
+def public_versions(programme: Programme) -> list[ProgrammeVersion]:
+    """The programme's decided versions, newest first (prefetched with `detail=True`)."""
+    return [v for v in programme.versions.all() if v.status in PUBLIC_VERSION_STATUSES]
+
+
+def registered_version(programme: Programme) -> ProgrammeVersion | None:
+    """The version in force: the registered one (a public programme always has one)."""
+    return next((v for v in programme.versions.all() if v.status == VersionStatus.REGISTERED), None)
+
+
+def registered_version_matches(condition: Q) -> Q:
+    """Programmes whose registered version meets `condition`. A subquery rather than a join,
+    so that a programme with several versions stays one row; uncorrelated (IN, not EXISTS), so
+    that SQLite runs it once instead of once per programme and PostgreSQL makes a semi-join."""
+    versions = ProgrammeVersion.objects.filter(condition, status=VersionStatus.REGISTERED)
+    return Q(pk__in=versions.values("programme_id"))
+
+
+def language_q(code: str) -> Q:
+    """`languages` holds ISO 639-1 codes separated by commas ("lt,en" or "lt, en"): match a
+    whole code in any case. `code` is letters only (LANGUAGE_CODE), so it is safe in a pattern;
+    Django runs the regular expression on SQLite as well as on PostgreSQL."""
+    return Q(languages__iregex=rf"(^|,)\s*{code}\s*(,|$)")
+
+
+MODE_CHOICES = [("full_time", _("full-time")), ("part_time", _("part-time"))]
+STATUS_CHOICES = [
+    (ProgrammeStatus.REGISTERED.value, ProgrammeStatus.REGISTERED.label),
+    (ProgrammeStatus.DEREGISTERED.value, ProgrammeStatus.DEREGISTERED.label),
+]
+
+
+class CatalogueFilter(django_filters.FilterSet):
+    """One filter for the public programme catalogue, shared by the web UI, CSV and API."""
+
+    q = django_filters.CharFilter(
+        method="search",
+        label=pgettext_lazy("search field label", "Search"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Words of the name or description, or a state code."),
+    )
+    kind = django_filters.ChoiceFilter(choices=ProgrammeKind.choices, label=_("Kind"))
+    isced_level = django_filters.ModelChoiceFilter(
+        queryset=ClassifierValue.objects.of("isced-level"),
+        to_field_name="code",
+        method="by_version",
+        label=_("ISCED level"),
+    )
+    study_field = django_filters.ModelChoiceFilter(
+        queryset=ClassifierValue.objects.of("study-field"),
+        to_field_name="code",
+        method="by_version",
+        label=_("Study field"),
+    )
+    provider = django_filters.CharFilter(
+        field_name="provider__register_id",
+        label=_("Provider (register id)"),
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        queryset=Municipality.objects.all(),
+        field_name="provider__municipality",
+        to_field_name="code",
+        label=_("Municipality"),
+    )
+    language = django_filters.CharFilter(
+        method="by_language",
+        label=_("Language"),
+        help_text=_("ISO 639-1 code, e.g. lt or en."),
+        validators=[LANGUAGE_CODE],
+    )
+    mode = django_filters.ChoiceFilter(choices=MODE_CHOICES, method="by_mode", label=_("Mode"))
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, label=_("Status"))
+
+    class Meta:
+        model = Programme
+        fields = [
+            "q",
+            "kind",
+            "isced_level",
+            "study_field",
+            "provider",
+            "municipality",
+            "language",
+            "mode",
+            "status",
+        ]
+
+    def search(self, queryset: QuerySet[Programme], name: str, value: str) -> QuerySet[Programme]:
+        """Every word must occur in a name (Lithuanian or English) or a description of the
+        registered version; a whole state code also finds its programme."""
+        words = value.split()
+        if not words:
+            return queryset
+        condition = Q()
+        for word in words:
+            condition &= (
+                Q(name_lt__icontains=word)
+                | Q(name_en__icontains=word)
+                | Q(description_lt__icontains=word)
+                | Q(description_en__icontains=word)
+            )
+        return queryset.filter(
+            Q(state_code__iexact=value.strip()) | registered_version_matches(condition)
+        )
+
+    def by_version(
+        self, queryset: QuerySet[Programme], name: str, value: ClassifierValue | None
+    ) -> QuerySet[Programme]:
+        if value is None:
+            return queryset
+        return queryset.filter(registered_version_matches(Q(**{name: value})))
+
+    def by_language(
+        self, queryset: QuerySet[Programme], name: str, value: str
+    ) -> QuerySet[Programme]:
+        code = value.strip().lower()
+        if not code:
+            return queryset
+        return queryset.filter(registered_version_matches(language_q(code)))
+
+    def by_mode(self, queryset: QuerySet[Programme], name: str, value: str) -> QuerySet[Programme]:
+        if value not in dict(MODE_CHOICES):
+            return queryset
+        return queryset.filter(registered_version_matches(Q(**{value: True})))
