@@ -1,90 +1,31 @@
 """What the public sees of the programmes register, and the one filter of the public catalogue.
 
-The catalogue shows registered and deregistered programmes (`selectors.catalogue_list`) with
-their decided versions only: a draft, a submission awaiting a decision or a rejected version is
-the provider's and the registrar's work, never public. The content a programme is found and
-filtered by is that of its registered version (the version in force, which a deregistered
+What the public sees is decided in `selectors.catalogue_list`. The content a programme is found
+and filtered by is that of its registered version (the version in force, which a deregistered
 programme keeps). `CatalogueFilter` serves the web list, its CSV download and the JSON API.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Municipality
-from edureg.programmes import selectors
 from edureg.programmes.models import (
     Programme,
     ProgrammeKind,
     ProgrammeStatus,
-    ProgrammeVersion,
-    Qualification,
-    VersionStatus,
 )
+from edureg.programmes.selectors import registered_version_matches
 
-PUBLIC_VERSION_STATUSES = (VersionStatus.REGISTERED, VersionStatus.SUPERSEDED)
-VERSION_RELATIONS = (
-    "study_field",
-    "isced_level",
-    "ltks_level",
-    "nvs_direction",
-    "nvs_subdirection",
-)
 LANGUAGE_CODE = RegexValidator(
     r"^[A-Za-z]{2,3}$", _("Enter a language code of two or three letters, e.g. lt.")
 )
-
-
-def catalogue_programmes(*, detail: bool = False) -> QuerySet[Programme]:
-    """The public catalogue with only public versions prefetched, so that nothing on a public
-    page can reach a draft. A list needs only the version in force; with `detail`, every decided
-    version with its modules and qualifications, and the programme's accreditations. Either way
-    a constant number of queries."""
-    statuses = PUBLIC_VERSION_STATUSES if detail else (VersionStatus.REGISTERED,)
-    versions = ProgrammeVersion.objects.filter(status__in=statuses)
-    versions = versions.select_related(*VERSION_RELATIONS).order_by("-number")
-    lookups: list[Any] = [Prefetch("versions", queryset=versions)]
-    if detail:
-        lookups += [
-            "versions__modules",
-            Prefetch(
-                "versions__qualifications",
-                queryset=Qualification.objects.select_related("ltks_level"),
-            ),
-            "accreditations",
-        ]
-    return (
-        selectors.catalogue_list()
-        .select_related("deregistration_reason")
-        .prefetch_related(None)
-        .prefetch_related(*lookups)
-    )
-
-
-def public_versions(programme: Programme) -> list[ProgrammeVersion]:
-    """The programme's decided versions, newest first (prefetched with `detail=True`)."""
-    return [v for v in programme.versions.all() if v.status in PUBLIC_VERSION_STATUSES]
-
-
-def registered_version(programme: Programme) -> ProgrammeVersion | None:
-    """The version in force: the registered one (a public programme always has one)."""
-    return next((v for v in programme.versions.all() if v.status == VersionStatus.REGISTERED), None)
-
-
-def registered_version_matches(condition: Q) -> Q:
-    """Programmes whose registered version meets `condition`. A subquery rather than a join,
-    so that a programme with several versions stays one row; uncorrelated (IN, not EXISTS), so
-    that SQLite runs it once instead of once per programme and PostgreSQL makes a semi-join."""
-    versions = ProgrammeVersion.objects.filter(condition, status=VersionStatus.REGISTERED)
-    return Q(pk__in=versions.values("programme_id"))
 
 
 def language_q(code: str) -> Q:

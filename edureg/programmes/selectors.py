@@ -10,7 +10,13 @@ from django.db.models import Prefetch, Q, QuerySet
 from edureg.access.models import FunctionArea
 from edureg.access.scoping import ScopePaths, get_in_scope, restrict
 from edureg.core.context import Actor
-from edureg.programmes.models import Programme, ProgrammeStatus, ProgrammeVersion, VersionStatus
+from edureg.programmes.models import (
+    Programme,
+    ProgrammeStatus,
+    ProgrammeVersion,
+    Qualification,
+    VersionStatus,
+)
 
 PROVIDER_PATHS = ScopePaths(institution=("provider",))
 WORK_AREAS = (FunctionArea.PROGRAMME_SUBMISSION, FunctionArea.PROGRAMME_REGISTRATION)
@@ -45,19 +51,57 @@ def programme_work_get(*, actor: Actor, public_id: Any) -> Programme:
     )
 
 
-def catalogue_list() -> QuerySet[Programme]:
-    """The public catalogue: registered and deregistered programmes, no drafts."""
-    return _with_versions(Programme.objects.filter(status__in=PUBLIC_STATUSES))
+# --- The public catalogue -----------------------------------------------------------------
+
+PUBLIC_VERSION_STATUSES = (VersionStatus.REGISTERED, VersionStatus.SUPERSEDED)
+VERSION_RELATIONS = (
+    "study_field",
+    "isced_level",
+    "ltks_level",
+    "nvs_direction",
+    "nvs_subdirection",
+)
 
 
-def catalogue_get(*, state_code: str) -> Programme:
-    from django.http import Http404
+def catalogue_list(*, detail: bool = False) -> QuerySet[Programme]:
+    """The public catalogue: registered and deregistered programmes, with only their decided
+    versions prefetched, so that nothing on a public page, export or API can reach a draft, a
+    submission awaiting a decision or a rejected version. A list needs only the version in
+    force; with `detail`, every decided version with its modules and qualifications, and the
+    programme's accreditations. Either way a constant number of queries."""
+    statuses = PUBLIC_VERSION_STATUSES if detail else (VersionStatus.REGISTERED,)
+    versions = ProgrammeVersion.objects.filter(status__in=statuses)
+    versions = versions.select_related(*VERSION_RELATIONS).order_by("-number")
+    lookups: list[Any] = [Prefetch("versions", queryset=versions)]
+    if detail:
+        lookups += [
+            "versions__modules",
+            Prefetch(
+                "versions__qualifications",
+                queryset=Qualification.objects.select_related("ltks_level"),
+            ),
+            "accreditations",
+        ]
+    return (
+        Programme.objects.filter(status__in=PUBLIC_STATUSES)
+        .select_related("provider", "provider__municipality", "deregistration_reason")
+        .prefetch_related(*lookups)
+    )
 
-    programme = catalogue_list().filter(state_code=state_code).first()
-    if programme is None:
-        raise Http404
-    return programme
+
+def public_versions(programme: Programme) -> list[ProgrammeVersion]:
+    """The programme's decided versions, newest first (prefetched with `detail=True`)."""
+    return [v for v in programme.versions.all() if v.status in PUBLIC_VERSION_STATUSES]
 
 
-def registered_version_q(prefix: str = "versions__") -> Q:
-    return Q(**{f"{prefix}status": VersionStatus.REGISTERED})
+def registered_version(programme: Programme) -> ProgrammeVersion | None:
+    """The version in force: the registered one (a public programme always has one)."""
+    return next((v for v in programme.versions.all() if v.status == VersionStatus.REGISTERED), None)
+
+
+def registered_version_matches(condition: Q) -> Q:
+    """Programmes whose registered version meets `condition`. A subquery rather than a join,
+    so that a programme with several versions stays one row; uncorrelated (IN, not EXISTS), so
+    that SQLite runs it once instead of once per programme and PostgreSQL makes a semi-join."""
+    versions = ProgrammeVersion.objects.filter(condition, status=VersionStatus.REGISTERED)
+    return Q(pk__in=versions.values("programme_id"))

@@ -17,13 +17,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, get_language_info
 from django.views.decorators.http import require_GET
 
-from edureg.programmes.filters import (
-    CatalogueFilter,
-    catalogue_programmes,
-    public_versions,
-    registered_version,
-)
+from edureg.programmes.filters import CatalogueFilter
 from edureg.programmes.models import Programme, ProgrammeVersion
+from edureg.programmes.selectors import catalogue_list, public_versions, registered_version
 
 PAGE_SIZE = 50
 CSV_CHUNK = 1000
@@ -66,7 +62,7 @@ def _text(obj: Any, field: str) -> str:
 def _filtered(request: HttpRequest) -> tuple[CatalogueFilter, QuerySet[Programme]]:
     """The catalogue narrowed by the request's filters; invalid filters find nothing (the form
     says what is wrong) rather than silently widening the result."""
-    filterset = CatalogueFilter(request.GET or None, queryset=catalogue_programmes())
+    filterset = CatalogueFilter(request.GET or None, queryset=catalogue_list())
     if filterset.is_bound and not filterset.is_valid():
         return filterset, filterset.queryset.none()
     return filterset, filterset.qs
@@ -205,7 +201,7 @@ def _history(programme: Programme, versions: list[ProgrammeVersion]) -> list[His
 
 
 def _programme_page(request: HttpRequest, state_code: str, number: int | None) -> HttpResponse:
-    programme = get_object_or_404(catalogue_programmes(detail=True), state_code=state_code)
+    programme = get_object_or_404(catalogue_list(detail=True), state_code=state_code)
     versions = public_versions(programme)
     current = registered_version(programme)
     wanted = current.number if number is None and current else number

@@ -16,12 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from edureg.core.api.pagination import StableCursorPagination
 from edureg.institutions.models import Institution
-from edureg.programmes.filters import (
-    CatalogueFilter,
-    catalogue_programmes,
-    public_versions,
-    registered_version,
-)
+from edureg.programmes.filters import CatalogueFilter
 from edureg.programmes.models import (
     Accreditation,
     Module,
@@ -29,6 +24,7 @@ from edureg.programmes.models import (
     ProgrammeVersion,
     Qualification,
 )
+from edureg.programmes.selectors import catalogue_list, public_versions, registered_version
 
 
 def code_field() -> serializers.SlugRelatedField:
@@ -182,7 +178,7 @@ class CatalogueProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
-        return catalogue_programmes(detail=self.action == "retrieve")
+        return catalogue_list(detail=self.action == "retrieve")
 
     def get_serializer_class(self):
         if self.action == "retrieve":
