@@ -285,6 +285,10 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "edureg.institutions.models.InstitutionKind",
         "RequestStatusEnum": "edureg.access.models.RequestStatus",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "edureg.core.api.schema.drop_backend_integer_bounds",
+    ],
     "OAUTH2_FLOWS": ["clientCredentials"],
     "OAUTH2_TOKEN_URL": "/o/token/",
     "OAUTH2_SCOPES": {"read": "Read register data", "write": "Write register data"},
