@@ -81,13 +81,21 @@ def row_values(row: models.Model) -> dict[str, Any]:
     return {f.attname: canonical(getattr(row, f.attname), f) for f in row._meta.concrete_fields}
 
 
-def row_digest(row: models.Model) -> str:
-    data = json.dumps(row_values(row), sort_keys=True, separators=(",", ":"))
+def _digest(values: dict[str, Any]) -> str:
+    data = json.dumps(values, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode()).hexdigest()
 
 
+def row_digest(row: models.Model) -> str:
+    return _digest(row_values(row))
+
+
+def _tracked(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in _HISTORY_META}
+
+
 def _tracked_values(history_row: models.Model) -> dict[str, Any]:
-    return {k: v for k, v in row_values(history_row).items() if k not in _HISTORY_META}
+    return _tracked(row_values(history_row))
 
 
 def _diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -104,6 +112,7 @@ def _change_entry(history_row: Any, previous_values: dict[str, Any] | None) -> A
 
     ctx = context.current()
     model = history_row.instance_type._meta.label_lower
+    values = row_values(history_row)  # once: it feeds both the difference and the digest
     return ChangeLogEntry(
         at=history_row.history_date,
         actor=history_row.history_actor or ctx.actor.label,
@@ -114,10 +123,8 @@ def _change_entry(history_row: Any, previous_values: dict[str, Any] | None) -> A
         object_id=str(getattr(history_row, history_row.instance_type._meta.pk.attname)),
         history_id=history_row.pk,
         action=history_row.history_type,
-        changes=_diff(previous_values, _tracked_values(history_row))
-        if history_row.history_type != "-"
-        else {},
-        row_digest=row_digest(history_row),
+        changes=_diff(previous_values, _tracked(values)) if history_row.history_type != "-" else {},
+        row_digest=_digest(values),
     )
 
 
