@@ -3,13 +3,15 @@ their provider and the registrar."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from edureg.access.models import FunctionArea
-from edureg.access.scoping import ScopePaths, get_in_scope, restrict
+from edureg.access.models import FunctionArea, Level
+from edureg.access.scoping import ScopePaths, get_in_scope, grant, restrict
 from edureg.core.context import Actor
+from edureg.institutions.models import Institution
 from edureg.programmes.models import (
     Programme,
     ProgrammeStatus,
@@ -48,6 +50,43 @@ def programme_work_get(*, actor: Actor, public_id: Any) -> Programme:
         areas=WORK_AREAS,
         paths=PROVIDER_PATHS,
         public_id=public_id,
+    )
+
+
+# --- Rights of programme workers (which actions to offer) ---------------------------------
+
+INSTITUTION_ITSELF = ScopePaths(institution=("pk",))
+
+
+@dataclass(frozen=True)
+class Rights:
+    """Which actions to offer. Only for showing buttons: the services check again."""
+
+    provider: bool
+    registrar: bool
+
+
+def programme_work_rights(actor: Actor, programme: Programme) -> Rights:
+    submission = grant(actor, [FunctionArea.PROGRAMME_SUBMISSION], Level.MANAGER)
+    registration = grant(actor, [FunctionArea.PROGRAMME_REGISTRATION], Level.MANAGER)
+    return Rights(
+        provider=submission.national or programme.provider_id in submission.institution_ids,
+        registrar=registration.national,
+    )
+
+
+def is_registrar(actor: Actor) -> bool:
+    return grant(actor, [FunctionArea.PROGRAMME_REGISTRATION], Level.MANAGER).national
+
+
+def provider_choices(actor: Actor) -> Any:
+    """Institutions (and their branches) where the actor may submit programmes."""
+    return restrict(
+        Institution.objects.filter(deregistered_on__isnull=True).order_by("name_lt"),
+        actor=actor,
+        areas=[FunctionArea.PROGRAMME_SUBMISSION],
+        paths=INSTITUTION_ITSELF,
+        level=Level.MANAGER,
     )
 
 
