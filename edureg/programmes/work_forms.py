@@ -22,33 +22,10 @@ from edureg.programmes.models import (
     StudyCycle,
     StudyType,
 )
+from edureg.programmes.services import CONTENT_FIELDS
 
 BLANK = [("", "—")]
-# The draft's content fields shown on the form, in the order a provider fills them in; each one
-# is a keyword of services.programme_draft_create / programme_draft_update.
-CONTENT_FIELDS = (
-    "name_lt",
-    "name_en",
-    "description_lt",
-    "description_en",
-    "study_type",
-    "cycle",
-    "study_field",
-    "study_subfield",
-    "isced_level",
-    "isced_field",
-    "ltks_level",
-    "credits",
-    "hours",
-    "duration_years",
-    "full_time",
-    "part_time",
-    "languages",
-    "education_awarded_lt",
-    "education_awarded_en",
-    "nvs_direction",
-    "nvs_subdirection",
-)
+# The draft's content fields: the keywords of services.programme_draft_create / _update.
 CLASSIFIERS = {
     "study_field": "study-field",
     "isced_level": "isced-level",

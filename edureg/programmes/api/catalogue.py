@@ -25,6 +25,7 @@ from edureg.programmes.models import (
     Qualification,
 )
 from edureg.programmes.selectors import catalogue_list, public_versions, registered_version
+from edureg.programmes.services import CONTENT_FIELDS
 
 
 def code_field() -> serializers.SlugRelatedField:
@@ -72,32 +73,7 @@ class CatalogueVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgrammeVersion
-        fields = [
-            "number",
-            "status",
-            "name_lt",
-            "name_en",
-            "description_lt",
-            "description_en",
-            "isced_level",
-            "isced_field",
-            "ltks_level",
-            "study_type",
-            "cycle",
-            "study_field",
-            "study_subfield",
-            "credits",
-            "hours",
-            "duration_years",
-            "full_time",
-            "part_time",
-            "languages",
-            "education_awarded_lt",
-            "education_awarded_en",
-            "nvs_direction",
-            "nvs_subdirection",
-            "decided_at",
-        ]
+        fields = ["number", "status", *CONTENT_FIELDS, "decided_at"]
 
     def get_languages(self, version: ProgrammeVersion) -> list[str]:
         """ISO 639-1 codes of the languages of instruction."""
