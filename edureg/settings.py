@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "edureg.access",
     "edureg.citizen",
     "edureg.programmes",
+    "edureg.pupils",
     "edureg.statistics",
 ]
 

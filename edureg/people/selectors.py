@@ -18,13 +18,14 @@ from edureg.people.models import Person
 # A person's data belongs to the pupil and the student registers.
 PERSON_AREAS = (FunctionArea.PUPIL_PERSONAL, FunctionArea.STUDENT_DATA)
 
-# How a person reaches institutions and municipalities. The registers add their own links (an
-# enrolment's institution, a study right's HEI) when they arrive; today a person is tied to a
-# municipality by declared residence only.
+# How a person reaches institutions and municipalities: the institutions of their enrolments
+# (the Pupil Register; the Student Register adds its study rights), those institutions'
+# municipalities, and the municipality they are declared resident in.
 PERSON_PATHS = ScopePaths(
-    institution=(),
-    municipality=("declared_municipality",),
+    institution=("enrolments__institution",),
+    municipality=("declared_municipality", "enrolments__institution__municipality"),
     person="pk",
+    distinct=True,
 )
 
 

@@ -1,0 +1,236 @@
+"""The Pupil Register (Mokinių registras): groups, enrolments, departures, NVŠ funding marks.
+
+Intervals are [valid_from, valid_to): `valid_to` is the first day the pupil no longer belongs
+to the group (the departure date), null while the enrolment is open.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from edureg.core.fields import ClassifierField
+from edureg.core.history import AuditedHistory
+from edureg.core.models import TrackedModel
+
+
+class GroupKind(models.TextChoices):
+    GENERAL = "general", _("general education class or group")
+    NVS = "nvs", _("NVŠ group")
+    CLUB = "club", _("club")
+
+
+class Grade(models.TextChoices):
+    PRESCHOOL = "preschool", _("pre-school group")
+    PREPRIMARY = "preprimary", _("pre-primary group")
+    G1 = "1", _("grade 1")
+    G2 = "2", _("grade 2")
+    G3 = "3", _("grade 3")
+    G4 = "4", _("grade 4")
+    G5 = "5", _("grade 5")
+    G6 = "6", _("grade 6")
+    G7 = "7", _("grade 7")
+    G8 = "8", _("grade 8")
+    G9 = "9", _("grade 9 / gymnasium I")
+    G10 = "10", _("grade 10 / gymnasium II")
+    G11 = "11", _("grade 11 / gymnasium III")
+    G12 = "12", _("grade 12 / gymnasium IV")
+
+
+GRADE_ORDER = [g.value for g in Grade]
+
+
+class Group(TrackedModel):
+    """A class or group of an institution in one school year."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="pupil_groups",
+        verbose_name=_("institution"),
+    )
+    school_year = models.PositiveSmallIntegerField(
+        _("school year"), help_text=_("The year the school year starts, e.g. 2025 for 2025–2026.")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=16, choices=GroupKind.choices)
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pupil_groups",
+        verbose_name=_("programme"),
+    )
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
+    class_type = ClassifierField("class-type", verbose_name=_("class type"), null=True, blank=True)  # type: ignore[misc]
+    class_purpose = ClassifierField(  # type: ignore[misc]
+        "class-purpose", verbose_name=_("class purpose"), null=True, blank=True
+    )
+    language = models.CharField(_("language of instruction"), max_length=3, default="lt")
+    learning_form = ClassifierField(  # type: ignore[misc]
+        "learning-form", verbose_name=_("learning form"), null=True, blank=True
+    )
+    learning_mode = ClassifierField(  # type: ignore[misc]
+        "learning-mode", verbose_name=_("learning mode"), null=True, blank=True
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["institution_id", "-school_year", "grade", "name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "school_year", "name"], name="group_name_once_a_year"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="general") | ~models.Q(grade=""),
+                name="general_group_has_grade",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.school_year}–{self.school_year + 1})"
+
+
+class Enrolment(TrackedModel):
+    """A pupil in a group for an interval: the learning contract, or a club or NVŠ group.
+
+    `kind` and `institution` repeat the group's, so that the database itself can hold the rule
+    that a pupil has at most one open general-education enrolment, and scopes can filter
+    without joins.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("pupil"),
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("group")
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("institution"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=GroupKind.choices)
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+    contract_date = models.DateField(_("learning contract date"), null=True, blank=True)
+    departure_reason = ClassifierField(  # type: ignore[misc]
+        "departure-reason", verbose_name=_("departure reason"), null=True, blank=True
+    )
+    departure_order_number = models.CharField(
+        _("director's order number"), max_length=50, blank=True
+    )
+    transferred_to = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transferred_from",
+        verbose_name=_("continued as"),
+    )
+    source_system = models.CharField(_("source system"), max_length=64, blank=True)
+    local_id = models.CharField(_("local id"), max_length=64, blank=True)
+    version = models.PositiveIntegerField(_("record version"), default=1)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["person_id", "-valid_from"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            # The rule of the register: one open general-education enrolment per pupil, whoever
+            # writes (UI, API, batch, import), also under concurrent requests.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(kind="general", valid_to__isnull=True),
+                name="one_open_general_enrolment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="enrolment_dates_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["source_system", "local_id"],
+                condition=~models.Q(source_system=""),
+                name="enrolment_source_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "valid_to"], name="enrolment_inst_open"),
+            models.Index(fields=["group", "valid_to"], name="enrolment_group_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.group}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.valid_to is None
+
+
+class NvsFundingMark(TrackedModel):
+    """An NVŠ provider's funding mark for a pupil and one month.
+
+    Marks are monthly because the basket is earned month by month (at least 4 academic hours in
+    the month). One provider only may mark the basket (NVŠ targeted funding) for a pupil and a
+    month: a partial unique index, so the rule holds for every writer and under concurrency.
+    """
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="nvs_marks", verbose_name=_("pupil")
+    )
+    provider = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="nvs_marks",
+        verbose_name=_("provider"),
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="nvs_marks"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    basket = models.BooleanField(_("NVŠ targeted funding (basket)"), default=False)
+    municipal_funds = models.BooleanField(_("municipal funds"), default=False)
+    state_funds = models.BooleanField(_("state funds"), default=False)
+    other_funding = models.BooleanField(_("other funding"), default=False)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["person_id", "month"]
+        verbose_name = _("NVŠ funding mark")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "month"],
+                condition=models.Q(basket=True),
+                name="one_nvs_basket_provider_a_month",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "provider", "month"], name="nvs_mark_once_per_provider_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(basket=True)
+                | models.Q(municipal_funds=True)
+                | models.Q(state_funds=True)
+                | models.Q(other_funding=True),
+                name="nvs_mark_has_funding",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.month:%Y-%m} {self.provider_id}"

@@ -1,0 +1,285 @@
+"""Writes to the Pupil Register: groups, enrolment and movement, departures, NVŠ funding.
+
+The legal rules enforced here (and, for the ones that must hold for every writer, in the
+database as well):
+- a pupil has at most one open general-education enrolment; enrolling at a new school while
+  enrolled elsewhere is refused, naming the other school, unless the transfer is recorded;
+- NVŠ and club enrolments may run in parallel;
+- only one provider may mark NVŠ basket funding for a pupil for a month.
+Writes about one pupil lock the pupil's row first, so concurrent requests about the same pupil
+queue in a fixed order; the database constraints remain the last guard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from edureg.access.models import Level
+from edureg.core.context import Actor, ActorKind, acting_as
+from edureg.core.models import ClassifierValue
+from edureg.institutions.models import Institution
+from edureg.people.models import Person
+from edureg.pupils import selectors
+from edureg.pupils.models import Enrolment, Group, GroupKind, NvsFundingMark
+
+
+def _check_institution(actor: Actor, institution: Institution) -> None:
+    if actor.kind != ActorKind.SYSTEM:
+        selectors.institution_for_pupil_work(
+            actor=actor, institution=institution, level=Level.MANAGER
+        )
+
+
+def _lock_person(person: Person) -> Person:
+    return Person.objects.select_for_update().get(pk=person.pk)
+
+
+@transaction.atomic
+def group_create(
+    *,
+    actor: Actor,
+    institution: Institution,
+    school_year: int,
+    name: str,
+    kind: str,
+    grade: str = "",
+    **attributes: Any,
+) -> Group:
+    _check_institution(actor, institution)
+    group = Group(
+        institution=institution,
+        school_year=school_year,
+        name=name.strip(),
+        kind=kind,
+        grade=grade,
+        **attributes,
+    )
+    with acting_as(actor):
+        group.full_clean()
+        group.save()
+    return group
+
+
+@transaction.atomic
+def group_close(*, actor: Actor, group: Group, on: dt.date) -> Group:
+    _check_institution(actor, group.institution)
+    if group.enrolments.filter(valid_to__isnull=True).exists():
+        raise ValidationError({"closed_on": [_("Move or depart the group's pupils first.")]})
+    with acting_as(actor):
+        group.closed_on = on
+        group.save()
+    return group
+
+
+def _open_general(person: Person) -> Enrolment | None:
+    return (
+        Enrolment.objects.select_related("institution")
+        .filter(person=person, kind=GroupKind.GENERAL, valid_to__isnull=True)
+        .first()
+    )
+
+
+def _elsewhere_message(other: Enrolment) -> str:
+    # The other school is named (institutions are public); nothing else about the pupil is.
+    return _("The pupil is enrolled at %(school)s. Record the transfer to enrol them here.") % {
+        "school": other.institution
+    }
+
+
+@transaction.atomic
+def pupil_enrol(
+    *,
+    actor: Actor,
+    person: Person,
+    group: Group,
+    valid_from: dt.date,
+    contract_date: dt.date | None = None,
+    transfer: bool = False,
+    source_system: str = "",
+    local_id: str = "",
+) -> Enrolment:
+    """Enrol a pupil in a group from a date. With `transfer`, an open general-education
+    enrolment at another school ends that day and is linked to the new one, which that school
+    sees in its records."""
+    _check_institution(actor, group.institution)
+    if group.closed_on is not None:
+        raise ValidationError({"group": [_("This group is closed.")]})
+    person = _lock_person(person)
+    previous = None
+    if group.kind == GroupKind.GENERAL:
+        previous = _open_general(person)
+        if previous is not None and previous.institution_id == group.institution_id:
+            raise ValidationError(
+                {"group": [_("The pupil is already enrolled in this school: move them instead.")]}
+            )
+        if previous is not None and not transfer:
+            raise ValidationError({"group": [_elsewhere_message(previous)]})
+        if previous is not None and valid_from < previous.valid_from:
+            raise ValidationError(
+                {"valid_from": [_("A transfer cannot start before the previous enrolment.")]}
+            )
+    enrolment = Enrolment(
+        person=person,
+        group=group,
+        institution=group.institution,
+        kind=group.kind,
+        valid_from=valid_from,
+        contract_date=contract_date,
+        source_system=source_system,
+        local_id=local_id,
+    )
+    with acting_as(actor):
+        if previous is not None:
+            previous.valid_to = valid_from
+            previous.save()
+        enrolment.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                enrolment.save()
+        except IntegrityError as exc:
+            other = _open_general(person)
+            message = (
+                _elsewhere_message(other) if other else _("The enrolment conflicts with another.")
+            )
+            raise ValidationError({"group": [message]}) from exc
+        if previous is not None:
+            previous.transferred_to = enrolment
+            previous.save()
+    return enrolment
+
+
+@transaction.atomic
+def pupil_depart(
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    on: dt.date,
+    reason: ClassifierValue,
+    order_number: str = "",
+) -> Enrolment:
+    """Išregistravimas: the enrolment ends on `on` with a reason from the classifier and the
+    director's order number when an order was written."""
+    _check_institution(actor, enrolment.institution)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.valid_to is not None:
+        raise ValidationError({"valid_to": [_("The pupil has already left this group.")]})
+    if on < enrolment.valid_from:
+        raise ValidationError({"valid_to": [_("The departure cannot come before the enrolment.")]})
+    with acting_as(actor):
+        enrolment.valid_to = on
+        enrolment.departure_reason = reason
+        enrolment.departure_order_number = order_number.strip()
+        enrolment.version += 1
+        enrolment.full_clean()
+        enrolment.save()
+    return enrolment
+
+
+@transaction.atomic
+def pupil_move(*, actor: Actor, enrolment: Enrolment, group: Group, on: dt.date) -> Enrolment:
+    """Move a pupil to another group of the same institution from a date."""
+    _check_institution(actor, enrolment.institution)
+    if group.institution_id != enrolment.institution_id:
+        raise ValidationError({"group": [_("Moving to another school is a transfer.")]})
+    if group.kind != enrolment.kind:
+        raise ValidationError({"group": [_("The new group must be of the same kind.")]})
+    _lock_person(enrolment.person)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.valid_to is not None:
+        raise ValidationError({"group": [_("The pupil has already left this group.")]})
+    if on <= enrolment.valid_from:
+        raise ValidationError({"valid_from": [_("The move must come after the enrolment began.")]})
+    with acting_as(actor):
+        enrolment.valid_to = on
+        enrolment.version += 1
+        enrolment.save()
+        moved = Enrolment(
+            person=enrolment.person,
+            group=group,
+            institution=group.institution,
+            kind=group.kind,
+            valid_from=on,
+            contract_date=enrolment.contract_date,
+        )
+        moved.full_clean(validate_constraints=False)
+        moved.save()
+        enrolment.transferred_to = moved
+        enrolment.save()
+    return moved
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first days of the months from `first`'s month to `last`'s month, inclusive."""
+    months, current = [], first.replace(day=1)
+    while current <= last:
+        months.append(current)
+        current = (current + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+@transaction.atomic
+def nvs_funding_mark(
+    *,
+    actor: Actor,
+    person: Person,
+    provider: Institution,
+    months: Sequence[dt.date],
+    basket: bool = False,
+    municipal_funds: bool = False,
+    state_funds: bool = False,
+    other_funding: bool = False,
+) -> list[NvsFundingMark]:
+    """An NVŠ provider marks the pupil's funding kinds for these months. The basket may be
+    marked by one provider only; the losing request learns that the basket is taken, not by
+    whom."""
+    _check_institution(actor, provider)
+    if not (basket or municipal_funds or state_funds or other_funding):
+        raise ValidationError({"basket": [_("Choose at least one funding kind.")]})
+    months = sorted({m.replace(day=1) for m in months})
+    if not months:
+        raise ValidationError({"months": [_("Choose the months.")]})
+    person = _lock_person(person)
+    if basket:
+        taken = (
+            NvsFundingMark.objects.filter(person=person, month__in=months, basket=True)
+            .exclude(provider=provider)
+            .order_by("month")
+            .values_list("month", flat=True)
+        )
+        if taken:
+            raise ValidationError({"basket": [_basket_taken(taken[0])]})
+    marks = []
+    with acting_as(actor):
+        for month in months:
+            mark, _created = NvsFundingMark.objects.get_or_create(
+                person=person,
+                provider=provider,
+                month=month,
+                defaults={
+                    "basket": basket,
+                    "municipal_funds": municipal_funds,
+                    "state_funds": state_funds,
+                    "other_funding": other_funding,
+                },
+            )
+            mark.basket, mark.municipal_funds = basket, municipal_funds
+            mark.state_funds, mark.other_funding = state_funds, other_funding
+            try:
+                with transaction.atomic():
+                    mark.save()
+            except IntegrityError as exc:
+                raise ValidationError({"basket": [_basket_taken(month)]}) from exc
+            marks.append(mark)
+    return marks
+
+
+def _basket_taken(month: dt.date) -> str:
+    return _(
+        "NVŠ basket funding for this pupil for %(month)s is already marked by another provider."
+    ) % {"month": month.strftime("%Y-%m")}
