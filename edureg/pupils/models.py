@@ -78,8 +78,16 @@ class Group(TrackedModel):
         "learning-mode", verbose_name=_("learning mode"), null=True, blank=True
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # Clubs and NVŠ groups: one or more directions and sub-directions (NVŠ classifiers).
+    directions = models.ManyToManyField(
+        "core.ClassifierValue",
+        blank=True,
+        related_name="+",
+        limit_choices_to={"classifier__code__in": ["nvs-direction", "nvs-subdirection"]},
+        verbose_name=_("directions and sub-directions"),
+    )
 
-    history = AuditedHistory()
+    history = AuditedHistory(m2m_fields=[directions])
 
     class Meta:
         ordering = ["institution_id", "-school_year", "grade", "name"]
@@ -234,3 +242,97 @@ class NvsFundingMark(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.month:%Y-%m} {self.provider_id}"
+
+
+class AchievementKind(models.TextChoices):
+    EXAM = "exam", _("exam")
+    OLYMPIAD = "olympiad", _("olympiad")
+    COMPETITION = "competition", _("competition")
+
+
+class AchievementLevel(models.TextChoices):
+    SCHOOL = "school", _("school")
+    MUNICIPAL = "municipal", _("municipal")
+    NATIONAL = "national", _("national")
+    INTERNATIONAL = "international", _("international")
+
+
+class Elective(TrackedModel):
+    """An elective subject (pasirenkamasis dalykas) a pupil takes in a school year."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="electives")
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    school_year = models.PositiveSmallIntegerField(_("school year"))
+    subject = models.CharField(_("subject"), max_length=200)
+    course_level = ClassifierField("course-level", verbose_name=_("course level"))
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["person_id", "-school_year", "subject"]
+        verbose_name = _("elective")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "school_year", "subject"], name="elective_once_a_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.school_year})"
+
+
+class Achievement(TrackedModel):
+    """An exam, olympiad or competition result."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="achievements"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AchievementKind.choices)
+    level = models.CharField(_("level"), max_length=16, choices=AchievementLevel.choices)
+    name = models.CharField(_("name"), max_length=300)
+    result = models.CharField(_("result"), max_length=100)
+    achieved_on = models.DateField(_("date"))
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["person_id", "-achieved_on"]
+        verbose_name = _("achievement")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.result}"
+
+
+class SpecialNeeds(TrackedModel):
+    """A special educational needs level for a period (it affects funding)."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="special_needs"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    level = ClassifierField("special-needs-level", verbose_name=_("level"))
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["person_id", "-valid_from"]
+        verbose_name = _("special educational needs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
+                name="special_needs_dates_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.level_id}"

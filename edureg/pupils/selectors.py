@@ -33,13 +33,17 @@ INSTITUTION_ITSELF = ScopePaths(institution=("pk",), municipality=("municipality
 
 
 def institution_for_pupil_work(
-    *, actor: Actor, institution: Institution, level: str = Level.MANAGER
+    *,
+    actor: Actor,
+    institution: Institution,
+    level: str = Level.MANAGER,
+    area: str = FunctionArea.PUPIL_PERSONAL,
 ) -> Institution:
     """The institution if the actor keeps its pupils' data at `level` (404/403 otherwise)."""
     return get_in_scope(
         Institution.objects.all(),
         actor=actor,
-        areas=[FunctionArea.PUPIL_PERSONAL],
+        areas=[area],
         paths=INSTITUTION_ITSELF,
         level=level,
         pk=institution.pk,

@@ -20,13 +20,21 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from edureg.access.models import Level
+from edureg.access.models import FunctionArea, Level
 from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
 from edureg.pupils import selectors
-from edureg.pupils.models import Enrolment, Group, GroupKind, NvsFundingMark
+from edureg.pupils.models import (
+    Achievement,
+    Elective,
+    Enrolment,
+    Group,
+    GroupKind,
+    NvsFundingMark,
+    SpecialNeeds,
+)
 
 
 def _check_institution(actor: Actor, institution: Institution) -> None:
@@ -283,3 +291,101 @@ def _basket_taken(month: dt.date) -> str:
     return _(
         "NVŠ basket funding for this pupil for %(month)s is already marked by another provider."
     ) % {"month": month.strftime("%Y-%m")}
+
+
+# --- Learning data -------------------------------------------------------------------------
+
+
+def _check_learning(actor: Actor, institution: Institution) -> None:
+    if actor.kind != ActorKind.SYSTEM:
+        selectors.institution_for_pupil_work(
+            actor=actor,
+            institution=institution,
+            level=Level.MANAGER,
+            area=FunctionArea.PUPIL_LEARNING,
+        )
+
+
+@transaction.atomic
+def elective_add(
+    *,
+    actor: Actor,
+    person: Person,
+    institution: Institution,
+    school_year: int,
+    subject: str,
+    course_level: ClassifierValue,
+) -> Elective:
+    """An elective with its course level (A advanced, B general)."""
+    _check_learning(actor, institution)
+    elective = Elective(
+        person=person,
+        institution=institution,
+        school_year=school_year,
+        subject=subject.strip(),
+        course_level=course_level,
+    )
+    with acting_as(actor):
+        elective.full_clean()
+        elective.save()
+    return elective
+
+
+@transaction.atomic
+def achievement_add(
+    *, actor: Actor, person: Person, institution: Institution, **fields: Any
+) -> Achievement:
+    """An exam, olympiad or competition result recorded by the pupil's institution."""
+    _check_learning(actor, institution)
+    achievement = Achievement(person=person, institution=institution, **fields)
+    with acting_as(actor):
+        achievement.full_clean()
+        achievement.save()
+    return achievement
+
+
+@transaction.atomic
+def special_needs_set(
+    *,
+    actor: Actor,
+    person: Person,
+    institution: Institution,
+    level: ClassifierValue,
+    valid_from: dt.date,
+) -> SpecialNeeds:
+    """A new special-needs level from a date; the level in force until then ends that day."""
+    _check_learning(actor, institution)
+    person = _lock_person(person)
+    current = SpecialNeeds.objects.filter(person=person, valid_to__isnull=True).first()
+    with acting_as(actor):
+        if current is not None:
+            if valid_from <= current.valid_from:
+                raise ValidationError(
+                    {"valid_from": [_("The new level must start after the one in force.")]}
+                )
+            current.valid_to = valid_from
+            current.save()
+        needs = SpecialNeeds(
+            person=person, institution=institution, level=level, valid_from=valid_from
+        )
+        needs.full_clean()
+        needs.save()
+    return needs
+
+
+@transaction.atomic
+def group_directions_set(
+    *, actor: Actor, group: Group, directions: Sequence[ClassifierValue]
+) -> Group:
+    """The directions and sub-directions of a club or NVŠ group."""
+    _check_institution(actor, group.institution)
+    if group.kind == GroupKind.GENERAL:
+        raise ValidationError({"directions": [_("Only clubs and NVŠ groups have directions.")]})
+    wrong = [
+        d for d in directions if d.classifier.code not in ("nvs-direction", "nvs-subdirection")
+    ]
+    if wrong or not directions:
+        raise ValidationError({"directions": [_("Choose NVŠ directions or sub-directions.")]})
+    with acting_as(actor):
+        group.directions.set(directions)
+    return group

@@ -285,3 +285,61 @@ def test_concurrent_enrolments_at_two_schools_leave_one_open():
         thread.join()
     assert outcomes.count("enrolled") == 1
     assert Enrolment.objects.filter(person=pupil, valid_to__isnull=True).count() == 1
+
+
+def test_learning_data_electives_achievements_and_special_needs():
+    school = InstitutionFactory()
+    pupil = PersonFactory()
+    advanced = ClassifierValue.objects.get(classifier__code="course-level", code="A")
+    services.elective_add(
+        actor=SYSTEM,
+        person=pupil,
+        institution=school,
+        school_year=2025,
+        subject="Matematika",
+        course_level=advanced,
+    )
+    with pytest.raises(ValidationError):  # the same subject twice in a year
+        services.elective_add(
+            actor=SYSTEM,
+            person=pupil,
+            institution=school,
+            school_year=2025,
+            subject="Matematika",
+            course_level=advanced,
+        )
+    services.achievement_add(
+        actor=SYSTEM,
+        person=pupil,
+        institution=school,
+        kind="olympiad",
+        level="national",
+        name="Lietuvos mokinių matematikos olimpiada",
+        result="II vieta",
+        achieved_on=dt.date(2026, 3, 14),
+    )
+    moderate = ClassifierValue.objects.get(classifier__code="special-needs-level", code="moderate")
+    large = ClassifierValue.objects.get(classifier__code="special-needs-level", code="large")
+    first = services.special_needs_set(
+        actor=SYSTEM, person=pupil, institution=school, level=moderate, valid_from=SEPT_1
+    )
+    services.special_needs_set(
+        actor=SYSTEM, person=pupil, institution=school, level=large, valid_from=dt.date(2026, 2, 1)
+    )
+    first.refresh_from_db()
+    assert first.valid_to == dt.date(2026, 2, 1)
+    assert pupil.special_needs.get(valid_to__isnull=True).level == large
+    assert pupil.achievements.get().result == "II vieta"
+
+
+def test_a_club_has_nvs_directions_and_a_class_has_none():
+    school = InstitutionFactory()
+    club = class_of(school, SYSTEM, name="Robotika", grade="", kind=GroupKind.CLUB)
+    robotics = ClassifierValue.objects.get(classifier__code="nvs-subdirection", code="robotics")
+    technology = ClassifierValue.objects.get(classifier__code="nvs-direction", code="technology")
+    services.group_directions_set(actor=SYSTEM, group=club, directions=[technology, robotics])
+    assert set(club.directions.values_list("code", flat=True)) == {"technology", "robotics"}
+    with pytest.raises(ValidationError):
+        services.group_directions_set(
+            actor=SYSTEM, group=class_of(school, SYSTEM), directions=[technology]
+        )
