@@ -29,6 +29,7 @@ from edureg.core.context import Actor
 from edureg.institutions.models import FounderType, InstitutionKind, Municipality
 from edureg.institutions.tests.factories import InstitutionFactory
 from edureg.people.tests.factories import PersonFactory
+from edureg.pupils import services as pupil_services
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,19 @@ def build_world() -> World:
         "other_municipality": kaunas,
     }
     people = {t: PersonFactory(declared_municipality=residence[t]) for t in TARGETS}
+    # Each target's pupil is enrolled in a class of the target's institution.
+    for target, institution in institutions.items():
+        group = pupil_services.group_create(
+            actor=SYSTEM,
+            institution=institution,
+            school_year=2025,
+            name="5a",
+            kind="general",
+            grade="5",
+        )
+        pupil_services.pupil_enrol(
+            actor=SYSTEM, person=people[target], group=group, valid_from=dt.date(2025, 9, 1)
+        )
     pledge = PledgeText.current()
     requests, roles = {}, {}
     for target, institution in institutions.items():
@@ -167,10 +181,13 @@ def covers(spec: Any, kind: str, target: str) -> bool:
     if kind == "person":
         if area not in PERSON_AREAS:
             return False
-        # Today a person is tied to a municipality by residence only (no enrolments yet).
-        return scope == ScopeKind.NATIONAL or (
-            scope == ScopeKind.MUNICIPALITY and target != "other_municipality"
-        )
+        # A pupil is seen by the school they are enrolled at (with its branches), by the
+        # municipality of that school and of their residence, and nationally.
+        if scope == ScopeKind.NATIONAL:
+            return True
+        if scope == ScopeKind.MUNICIPALITY:
+            return target != "other_municipality"
+        return target in ("own", "branch")
     if area != FunctionArea.USER_ADMIN:
         return False
     if kind == "request":
