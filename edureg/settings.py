@@ -39,10 +39,23 @@ DEMO_MODE = env_bool("EDUREG_DEMO_MODE", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# Open data: the key of the keyed hash (HMAC-SHA256) that turns a person's public id into the
+# pseudonym published in the Pupil Register's datasets. Without the key nobody can link a
+# pseudonym back to a person; changing it gives every person a new pseudonym in the next export.
+DEVELOPMENT_OPEN_DATA_PSEUDONYM_KEY = "edureg-development-pseudonym-key-not-for-production"
+OPEN_DATA_PSEUDONYM_KEY = os.environ.get(
+    "OPEN_DATA_PSEUDONYM_KEY", DEVELOPMENT_OPEN_DATA_PSEUDONYM_KEY
+)
+
 if PRODUCTION:
     problems = []
     if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32:
         problems.append("SECRET_KEY must be set to a long random value")
+    if (
+        OPEN_DATA_PSEUDONYM_KEY == DEVELOPMENT_OPEN_DATA_PSEUDONYM_KEY
+        or len(OPEN_DATA_PSEUDONYM_KEY) < 32
+    ):
+        problems.append("OPEN_DATA_PSEUDONYM_KEY must be set to a long random value")
     if DEBUG:
         problems.append("DEBUG must be off")
     if DEMO_MODE:
@@ -285,6 +298,8 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeKindEnum": "edureg.programmes.models.ProgrammeKind",
         "InstitutionKindEnum": "edureg.institutions.models.InstitutionKind",
         "RequestStatusEnum": "edureg.access.models.RequestStatus",
+        "GroupKindEnum": "edureg.pupils.models.GroupKind",
+        "AchievementKindEnum": "edureg.pupils.models.AchievementKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("edureg.people.api.urls")),
     path("", include("edureg.programmes.api.urls")),
     path("", include("edureg.programmes.api.catalogue")),
+    path("", include("edureg.pupils.api.urls")),
 ]
 
 urlpatterns = [
@@ -48,6 +49,7 @@ urlpatterns = [
     path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
     path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke"),
     path("people/", include("edureg.people.urls")),
+    path("pupils/", include("edureg.pupils.urls")),
     path("institutions/", include("edureg.institutions.urls")),
     path("programmes/", include("edureg.programmes.urls")),
     path("admin/", admin.site.urls),

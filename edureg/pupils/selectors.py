@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, get_in_scope, restrict
-from edureg.core.context import Actor
+from edureg.access.scoping import ScopePaths, get_in_scope, holds_any, restrict
+from edureg.core.audit import log_person_access
+from edureg.core.context import Actor, ActorKind
 from edureg.institutions.models import Institution
+from edureg.people.models import Person
 from edureg.pupils.models import Enrolment, Group, NvsFundingMark
 
 PUPIL_AREAS = (FunctionArea.PUPIL_PERSONAL, FunctionArea.PUPIL_LEARNING)
@@ -103,3 +106,26 @@ def nvs_marks(*, actor: Actor) -> QuerySet[NvsFundingMark]:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def person_for_enrolment(
+    *, actor: Actor, personal_code: str | None = None, public_id: Any = None
+) -> Person | None:
+    """A person a school may enrol, found by personal code or public id whether or not the
+    school sees them yet (a new pupil, a transfer). Only for actors who may enrol pupils
+    somewhere; a found person is written to their access log, like any other read."""
+    if actor.kind != ActorKind.SYSTEM and not holds_any(
+        actor, [FunctionArea.PUPIL_PERSONAL], Level.MANAGER
+    ):
+        raise PermissionDenied
+    if personal_code:
+        person = Person.objects.filter(personal_code=personal_code).first()
+    elif public_id:
+        person = Person.objects.filter(public_id=public_id).first()
+    else:
+        person = None
+    if person is not None:
+        log_person_access(
+            actor=actor, person_public_ids=[person.public_id], what="pupil.enrolment-lookup"
+        )
+    return person

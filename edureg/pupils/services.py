@@ -204,8 +204,11 @@ def pupil_move(*, actor: Actor, enrolment: Enrolment, group: Group, on: dt.date)
     if on <= enrolment.valid_from:
         raise ValidationError({"valid_from": [_("The move must come after the enrolment began.")]})
     with acting_as(actor):
+        # The school system's key follows the pupil to the enrolment that is now open.
+        source_system, local_id = enrolment.source_system, enrolment.local_id
         enrolment.valid_to = on
         enrolment.version += 1
+        enrolment.source_system = enrolment.local_id = ""
         enrolment.save()
         moved = Enrolment(
             person=enrolment.person,
@@ -214,6 +217,8 @@ def pupil_move(*, actor: Actor, enrolment: Enrolment, group: Group, on: dt.date)
             kind=group.kind,
             valid_from=on,
             contract_date=enrolment.contract_date,
+            source_system=source_system,
+            local_id=local_id,
         )
         moved.full_clean(validate_constraints=False)
         moved.save()
@@ -296,7 +301,8 @@ def _basket_taken(month: dt.date) -> str:
 # --- Learning data -------------------------------------------------------------------------
 
 
-def _check_learning(actor: Actor, institution: Institution) -> None:
+def _check_learning(actor: Actor, institution: Institution, person: Person) -> None:
+    """Learning data is recorded by a school the pupil is (or was) enrolled at."""
     if actor.kind != ActorKind.SYSTEM:
         selectors.institution_for_pupil_work(
             actor=actor,
@@ -304,6 +310,8 @@ def _check_learning(actor: Actor, institution: Institution) -> None:
             level=Level.MANAGER,
             area=FunctionArea.PUPIL_LEARNING,
         )
+    if not Enrolment.objects.filter(person=person, institution=institution).exists():
+        raise ValidationError({"person": [_("The pupil is not enrolled at this institution.")]})
 
 
 @transaction.atomic
@@ -317,7 +325,7 @@ def elective_add(
     course_level: ClassifierValue,
 ) -> Elective:
     """An elective with its course level (A advanced, B general)."""
-    _check_learning(actor, institution)
+    _check_learning(actor, institution, person)
     elective = Elective(
         person=person,
         institution=institution,
@@ -336,7 +344,7 @@ def achievement_add(
     *, actor: Actor, person: Person, institution: Institution, **fields: Any
 ) -> Achievement:
     """An exam, olympiad or competition result recorded by the pupil's institution."""
-    _check_learning(actor, institution)
+    _check_learning(actor, institution, person)
     achievement = Achievement(person=person, institution=institution, **fields)
     with acting_as(actor):
         achievement.full_clean()
@@ -354,7 +362,7 @@ def special_needs_set(
     valid_from: dt.date,
 ) -> SpecialNeeds:
     """A new special-needs level from a date; the level in force until then ends that day."""
-    _check_learning(actor, institution)
+    _check_learning(actor, institution, person)
     person = _lock_person(person)
     current = SpecialNeeds.objects.filter(person=person, valid_to__isnull=True).first()
     with acting_as(actor):

@@ -291,6 +291,23 @@ def test_learning_data_electives_achievements_and_special_needs():
     school = InstitutionFactory()
     pupil = PersonFactory()
     advanced = ClassifierValue.objects.get(classifier__code="course-level", code="A")
+    with pytest.raises(ValidationError) as error:  # not this school's pupil
+        services.elective_add(
+            actor=SYSTEM,
+            person=pupil,
+            institution=school,
+            school_year=2025,
+            subject="Fizika",
+            course_level=advanced,
+        )
+    assert "person" in error.value.message_dict
+    services.pupil_enrol(
+        actor=SYSTEM,
+        person=pupil,
+        group=class_of(school, SYSTEM, name="11a", grade="11"),
+        valid_from=SEPT_1,
+    )
+    advanced = ClassifierValue.objects.get(classifier__code="course-level", code="A")
     services.elective_add(
         actor=SYSTEM,
         person=pupil,

@@ -1,0 +1,607 @@
+"""The schools' API for the Pupil Register (DESIGN.md §5).
+
+School systems upsert enrolments keyed by (source system, local id), alone or in a batch; every
+step with legal meaning (depart, move, close a group) is its own endpoint calling one service.
+Reads go through the scoped pupils selectors: another school's enrolment or group is 404, and
+every page of enrolments or NVŠ marks shown is written to the pupils' access log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from edureg.access.actors import api_actor
+from edureg.core.api.errors import exception_handler
+from edureg.core.context import Actor, ActorKind
+from edureg.institutions.models import Institution
+from edureg.people.models import Person
+from edureg.people.selectors import persons_shown
+from edureg.programmes.api.serializers import BATCH_MAX_RECORDS, ApiErrorSerializer
+from edureg.pupils import selectors, services
+from edureg.pupils.api.serializers import (
+    AchievementCreateSerializer,
+    AchievementSerializer,
+    ElectiveCreateSerializer,
+    ElectiveSerializer,
+    EnrolmentBatchRecordSerializer,
+    EnrolmentBatchRequestSerializer,
+    EnrolmentBatchResponseSerializer,
+    EnrolmentBatchSerializer,
+    EnrolmentDepartSerializer,
+    EnrolmentMoveSerializer,
+    EnrolmentSerializer,
+    EnrolmentUpsertSerializer,
+    GroupCloseSerializer,
+    GroupCreateSerializer,
+    GroupSerializer,
+    NvsMarkCreateSerializer,
+    NvsMarkSerializer,
+    SpecialNeedsCreateSerializer,
+    SpecialNeedsSerializer,
+)
+from edureg.pupils.filters import EnrolmentFilter
+from edureg.pupils.models import Enrolment, Grade, Group, GroupKind, NvsFundingMark
+
+TAG = "pupils"
+ERRORS = {
+    400: OpenApiResponse(ApiErrorSerializer, description="Invalid input, with the field."),
+    403: OpenApiResponse(ApiErrorSerializer, description="In scope but not allowed."),
+    404: OpenApiResponse(ApiErrorSerializer, description="Unknown or not in the caller's scope."),
+}
+STALE = {
+    409: OpenApiResponse(
+        ApiErrorSerializer,
+        description='Stale `version`: code "stale_version"; the message gives the current one.',
+    )
+}
+# What identifies an enrolment's content in an upsert; the rest changes through the actions.
+UPSERT_FIELDS = ("person", "group", "valid_from", "contract_date")
+
+
+class StaleVersionError(exceptions.ValidationError):
+    """409 in the one error shape, naming the `version` field (see the programmes API)."""
+
+    status_code = status.HTTP_409_CONFLICT
+
+
+def _stale(message: str) -> StaleVersionError:
+    return StaleVersionError({"version": [message]}, code="stale_version")
+
+
+def _actor(request: Any) -> Actor:
+    """The request's actor, resolved once: its roles are then cached on it for the request."""
+    actor = getattr(request, "_edureg_actor", None)
+    if actor is None:
+        actor = api_actor(request)
+        request._edureg_actor = actor
+    return actor
+
+
+def _invalid(field: str, message: str, code: str = "invalid") -> exceptions.ValidationError:
+    return exceptions.ValidationError({field: [message]}, code=code)
+
+
+def _person(actor: Actor, public_id: UUID, field: str = "person") -> Person:
+    """The pupil a write is about (see selectors.person_for_enrolment); nothing about the
+    person is answered, and the service decides whether the write is allowed."""
+    person = selectors.person_for_enrolment(actor=actor, public_id=public_id)
+    if person is None:
+        raise _invalid(field, _("Unknown person."), "does_not_exist")
+    return person
+
+
+def _group(actor: Actor, public_id: UUID, field: str = "group") -> Group:
+    group = selectors.group_list(actor=actor).filter(public_id=public_id).first()
+    if group is None:
+        raise _invalid(field, _("Unknown group."), "does_not_exist")
+    return group
+
+
+def _own_institution(actor: Actor, given: Institution | None, field: str) -> Institution:
+    """The institution named in the body, else the system client's own one."""
+    if given is None and actor.kind == ActorKind.CLIENT and actor.client is not None:
+        given = actor.client.institution
+    if given is None:
+        raise _invalid(field, _("Give the institution's register id."), "required")
+    return given
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+class GroupFilter(django_filters.FilterSet):
+    school_year = django_filters.NumberFilter(field_name="school_year")
+    kind = django_filters.ChoiceFilter(choices=GroupKind.choices)
+    grade = django_filters.ChoiceFilter(choices=Grade.choices)
+
+    class Meta:
+        model = Group
+        fields = ["school_year", "kind", "grade"]
+
+
+class EnrolmentApiFilter(EnrolmentFilter):
+    """The pupil list's one filter, with what a system needs: the group by its public id (a
+    name repeats across years and schools) and a plain `open` flag."""
+
+    group = django_filters.UUIDFilter(field_name="group__public_id", label="Group public id")
+    open = django_filters.BooleanFilter(
+        field_name="valid_to", lookup_expr="isnull", label="Open (not departed)"
+    )
+
+
+# --- Groups -----------------------------------------------------------------------------------
+
+
+class GroupListView(generics.ListAPIView):
+    """The groups of the caller's institutions (and branches), newest first."""
+
+    serializer_class = GroupSerializer
+    filterset_class = GroupFilter
+
+    def get_queryset(self) -> QuerySet[Group]:
+        return selectors.group_list(actor=_actor(self.request))
+
+    @extend_schema(tags=[TAG], summary="Groups of the caller's institutions")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Create a class or group",
+        description=(
+            "A general-education class needs a grade. A system client creates groups of its "
+            "own institution; a signed-in user gives `institution`."
+        ),
+        request=GroupCreateSerializer,
+        responses={201: GroupSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        actor = _actor(request)
+        serializer = GroupCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        institution = _own_institution(actor, values.pop("institution", None), "institution")
+        group = services.group_create(actor=actor, institution=institution, **values)
+        return Response(GroupSerializer(group).data, status=status.HTTP_201_CREATED)
+
+
+class GroupCloseView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="Close a group",
+        description="Its pupils must have been moved or departed first.",
+        request=GroupCloseSerializer,
+        responses={200: GroupSerializer, **ERRORS},
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        actor = _actor(request)
+        group = selectors.group_list(actor=actor).filter(public_id=public_id).first()
+        if group is None:
+            raise Http404
+        serializer = GroupCloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        group = services.group_close(actor=actor, group=group, on=serializer.validated_data["date"])
+        return Response(GroupSerializer(group).data)
+
+
+# --- Enrolments: upsert -----------------------------------------------------------------------
+
+
+def _differing_field(enrolment: Enrolment, values: dict[str, Any]) -> str | None:
+    stored = {
+        "person": enrolment.person.public_id,
+        "group": enrolment.group.public_id,
+        "valid_from": enrolment.valid_from,
+        "contract_date": enrolment.contract_date,
+    }
+    given = {name: values.get(name) for name in UPSERT_FIELDS}
+    return next((name for name in UPSERT_FIELDS if stored[name] != given[name]), None)
+
+
+def enrolment_upsert(
+    *, actor: Actor, source_system: str, local_id: str, values: dict[str, Any]
+) -> tuple[Enrolment, int]:
+    """Create the enrolment keyed by (source system, local id), or confirm the stored one; the
+    HTTP status to answer.
+
+    `values` are an EnrolmentUpsertSerializer's validated data. A new key enrols through
+    `services.pupil_enrol`, which holds the rules. An existing enrolment changes only through
+    its actions (move, depart), so an upsert of it writes nothing: identical content answers
+    200, a stale `version` 409, and other content 400 naming the field.
+    """
+    key = {"source_system": source_system, "local_id": local_id}
+    existing = selectors.enrolment_list(actor=actor).filter(**key).first()
+    if existing is None:
+        # The key is taken by an enrolment the caller may not see: the same answer as unknown.
+        if Enrolment.objects.filter(**key).exists():
+            raise Http404
+        person = _person(actor, values["person"])
+        group = _group(actor, values["group"])
+        try:
+            enrolment = services.pupil_enrol(
+                actor=actor,
+                person=person,
+                group=group,
+                valid_from=values["valid_from"],
+                contract_date=values.get("contract_date"),
+                transfer=values.get("transfer", False),
+                **key,
+            )
+        except DjangoValidationError:
+            # Another request created the same key at the same moment.
+            if Enrolment.objects.filter(**key).exists():
+                raise _stale(
+                    _("The record was created meanwhile: read it and try again.")
+                ) from None
+            raise
+        return enrolment, status.HTTP_201_CREATED
+
+    differing = _differing_field(existing, values)
+    if differing is None:
+        return existing, status.HTTP_200_OK
+    expected = values.get("version")
+    if expected is None:
+        raise _invalid("version", _("Give the record version you last saw."), "required")
+    if expected != existing.version:
+        raise _stale(
+            _("The record has changed since you read it: it is now at version %(current)s.")
+            % {"current": existing.version}
+        )
+    raise _invalid(
+        differing,
+        _(
+            "An enrolment's pupil, group and dates do not change by upsert: move the pupil, or "
+            "record the departure, with the enrolment's actions."
+        ),
+        "immutable",
+    )
+
+
+class EnrolmentUpsertView(APIView):
+    """Enrol a pupil, keyed by the school system's own id."""
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Upsert an enrolment by (source system, local id)",
+        description=(
+            "Idempotent. A new key enrols the pupil in the group from `valid_from` (201), under "
+            "the register's rules: a pupil open at another school is refused with that school "
+            "named, unless `transfer` is true, which ends the other enrolment that day. An "
+            "existing key answers 200 and writes nothing when the content is identical (no "
+            "new version, no history), so a repeated call is harmless. Otherwise the body "
+            "must carry `version`, the record version the caller last saw: a stale one answers "
+            '409 with code "stale_version"; a current one answers 400, because an enrolment '
+            "changes only through its actions (`move`, `depart`)."
+        ),
+        request=EnrolmentUpsertSerializer,
+        responses={
+            200: EnrolmentSerializer,
+            201: EnrolmentSerializer,
+            **ERRORS,
+            **STALE,
+        },
+    )
+    def put(self, request: Request, source_system: str, local_id: str) -> Response:
+        actor = _actor(request)
+        serializer = EnrolmentUpsertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            enrolment, answer = enrolment_upsert(
+                actor=actor,
+                source_system=source_system,
+                local_id=local_id,
+                values=serializer.validated_data,
+            )
+        return Response(EnrolmentSerializer(enrolment).data, status=answer)
+
+
+class EnrolmentBatchView(APIView):
+    """Upsert many enrolments in one call, answering per record.
+
+    Each record is its own transaction, applied exactly as the single upsert would apply it,
+    in the order given: good records are applied, bad ones are reported with their errors, and
+    no record is ever half-applied. The batch as a whole is not atomic.
+    """
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Upsert many enrolments, answering per record",
+        description=(
+            "Each record is upserted as by `PUT /api/v1/pupils/enrolments/by-source/"
+            "{source_system}/{local_id}/`, in the order given and in its own transaction: good "
+            "records are applied, bad ones are reported with their errors, none is "
+            "half-applied, and the batch as a whole is not all-or-nothing. Records are applied "
+            "one after another, so the register's rules hold between them too: of two records "
+            "that would open two general-education enrolments for one pupil, the first is "
+            "applied and the second reported. The answer lists every record by its `index` "
+            "(from 0) with its status: 201 created, 200 unchanged, 400 invalid, 403 not "
+            "allowed, 404 out of scope, 409 stale `version`. Repeating a batch is harmless. "
+            f"At most {BATCH_MAX_RECORDS} records per call."
+        ),
+        request=EnrolmentBatchRequestSerializer,
+        responses={200: EnrolmentBatchResponseSerializer, 400: ERRORS[400]},
+    )
+    def post(self, request: Request) -> Response:
+        actor = _actor(request)
+        batch = EnrolmentBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        results = []
+        for index, record in enumerate(batch.validated_data["records"]):
+            result: dict[str, Any] = {
+                "index": index,
+                "source_system": _key_part(record.get("source_system")),
+                "local_id": _key_part(record.get("local_id")),
+            }
+            try:
+                serializer = EnrolmentBatchRecordSerializer(data=record)
+                serializer.is_valid(raise_exception=True)
+                values = dict(serializer.validated_data)
+                with transaction.atomic():
+                    enrolment, answer = enrolment_upsert(
+                        actor=actor,
+                        source_system=values.pop("source_system"),
+                        local_id=values.pop("local_id"),
+                        values=values,
+                    )
+            except (
+                DjangoValidationError,
+                exceptions.APIException,
+                Http404,
+                PermissionDenied,
+            ) as exc:
+                # Rendered by the API's one exception handler: the same shape and language.
+                response = exception_handler(exc, {"view": self, "request": request})
+                assert response is not None
+                result.update(status=response.status_code, errors=response.data["errors"])
+            else:
+                result.update(status=answer, enrolment=EnrolmentSerializer(enrolment).data)
+            results.append(result)
+        return Response({"results": results})
+
+
+def _key_part(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# --- Enrolments: reads ------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Enrolments in the caller's scope",
+    description="Each page shown is written to the pupils' access logs.",
+)
+class EnrolmentListView(generics.ListAPIView):
+    serializer_class = EnrolmentSerializer
+    filterset_class = EnrolmentApiFilter
+
+    def get_queryset(self) -> QuerySet[Enrolment]:
+        return selectors.enrolment_list(actor=_actor(self.request)).select_related("transferred_to")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        persons_shown(
+            actor=_actor(request), persons=[e.person for e in page], what="enrolment.list"
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def _enrolment(actor: Actor, public_id: UUID) -> Enrolment:
+    return selectors.enrolment_get(actor=actor, public_id=public_id)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="One enrolment (logged in the pupil's access log)",
+    responses={200: EnrolmentSerializer, 404: ERRORS[404]},
+)
+class EnrolmentDetailView(generics.RetrieveAPIView):
+    serializer_class = EnrolmentSerializer
+
+    def get_object(self) -> Enrolment:
+        actor = _actor(self.request)
+        enrolment = _enrolment(actor, self.kwargs["public_id"])
+        persons_shown(actor=actor, persons=[enrolment.person], what="enrolment.detail")
+        return enrolment
+
+
+# --- Enrolments: actions ----------------------------------------------------------------------
+
+
+class EnrolmentDepartView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="Record the pupil's departure (išregistravimas)",
+        description=(
+            "The enrolment ends on `date` with a reason from the departure-reason classifier "
+            "and the director's order number when an order was written."
+        ),
+        request=EnrolmentDepartSerializer,
+        responses={200: EnrolmentSerializer, **ERRORS},
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        actor = _actor(request)
+        enrolment = _enrolment(actor, public_id)
+        serializer = EnrolmentDepartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        enrolment = services.pupil_depart(
+            actor=actor,
+            enrolment=enrolment,
+            on=data["date"],
+            reason=data["reason"],
+            order_number=data.get("order_number", ""),
+        )
+        return Response(EnrolmentSerializer(enrolment).data)
+
+
+class EnrolmentMoveView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="Move the pupil to another group of the same institution",
+        description=(
+            "The enrolment ends on `date` and a new one in the new group starts that day; the "
+            "answer is the new enrolment. Moving to another school is a transfer: enrol there "
+            "with `transfer`."
+        ),
+        request=EnrolmentMoveSerializer,
+        responses={201: EnrolmentSerializer, **ERRORS},
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        actor = _actor(request)
+        enrolment = _enrolment(actor, public_id)
+        serializer = EnrolmentMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        moved = services.pupil_move(
+            actor=actor, enrolment=enrolment, group=_group(actor, data["group"]), on=data["date"]
+        )
+        return Response(EnrolmentSerializer(moved).data, status=status.HTTP_201_CREATED)
+
+
+# --- NVŠ funding marks ------------------------------------------------------------------------
+
+
+class NvsMarkListView(generics.ListAPIView):
+    """NVŠ funding marks in the caller's scope; providers mark their pupils' months."""
+
+    serializer_class = NvsMarkSerializer
+
+    def get_queryset(self) -> QuerySet[NvsFundingMark]:
+        return selectors.nvs_marks(actor=_actor(self.request))
+
+    @extend_schema(
+        tags=[TAG],
+        summary="NVŠ funding marks in the caller's scope",
+        description="Each page shown is written to the pupils' access logs.",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        persons_shown(actor=_actor(request), persons=[m.person for m in page], what="nvs.list")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Mark a pupil's NVŠ funding for months",
+        description=(
+            "One mark per month from `month_from` to `month_to` (at most two calendar years). "
+            "The basket (NVŠ targeted funding) may be marked by one provider only for a pupil "
+            'and a month: when another provider holds it, the answer is 400 with field "basket" '
+            "and nothing is marked."
+        ),
+        request=NvsMarkCreateSerializer,
+        responses={201: NvsMarkSerializer(many=True), **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        actor = _actor(request)
+        serializer = NvsMarkCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        marks = services.nvs_funding_mark(
+            actor=actor,
+            person=_person(actor, data["person"]),
+            provider=_own_institution(actor, data.get("provider"), "provider"),
+            months=services.months_between(data["month_from"], data["month_to"]),
+            basket=data["basket"],
+            municipal_funds=data["municipal_funds"],
+            state_funds=data["state_funds"],
+            other_funding=data["other_funding"],
+        )
+        return Response(NvsMarkSerializer(marks, many=True).data, status=status.HTTP_201_CREATED)
+
+
+# --- Learning data ----------------------------------------------------------------------------
+
+
+def _learning_schema(summary: str, request: Any, response: Any, description: str = "") -> Any:
+    return extend_schema(
+        tags=[TAG],
+        summary=summary,
+        description=(
+            description + " Needs the manager level of pupil learning data at the institution; "
+            "a system client records for its own institution and may leave `institution` out."
+        ).strip(),
+        request=request,
+        responses={201: response, **ERRORS},
+    )
+
+
+class ElectiveCreateView(APIView):
+    @_learning_schema(
+        "Record an elective subject",
+        ElectiveCreateSerializer,
+        ElectiveSerializer,
+        "An elective subject with its course level (A advanced, B general).",
+    )
+    def post(self, request: Request) -> Response:
+        actor = _actor(request)
+        serializer = ElectiveCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        elective = services.elective_add(
+            actor=actor,
+            person=_person(actor, data.pop("person")),
+            institution=_own_institution(actor, data.pop("institution", None), "institution"),
+            **data,
+        )
+        return Response(ElectiveSerializer(elective).data, status=status.HTTP_201_CREATED)
+
+
+class AchievementCreateView(APIView):
+    @_learning_schema(
+        "Record an exam, olympiad or competition result",
+        AchievementCreateSerializer,
+        AchievementSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        actor = _actor(request)
+        serializer = AchievementCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        achievement = services.achievement_add(
+            actor=actor,
+            person=_person(actor, data.pop("person")),
+            institution=_own_institution(actor, data.pop("institution", None), "institution"),
+            **data,
+        )
+        return Response(AchievementSerializer(achievement).data, status=status.HTTP_201_CREATED)
+
+
+class SpecialNeedsCreateView(APIView):
+    @_learning_schema(
+        "Set a special educational needs level from a date",
+        SpecialNeedsCreateSerializer,
+        SpecialNeedsSerializer,
+        "The level in force until then ends that day.",
+    )
+    def post(self, request: Request) -> Response:
+        actor = _actor(request)
+        serializer = SpecialNeedsCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        needs = services.special_needs_set(
+            actor=actor,
+            person=_person(actor, data.pop("person")),
+            institution=_own_institution(actor, data.pop("institution", None), "institution"),
+            **data,
+        )
+        return Response(SpecialNeedsSerializer(needs).data, status=status.HTTP_201_CREATED)
