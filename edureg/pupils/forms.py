@@ -1,0 +1,242 @@
+"""Forms of the pupil register's web pages. They parse and check input shapes only; the rules of
+the register are the services' (their errors are shown on these forms' fields)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pycountry
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from edureg.core.models import ClassifierValue
+from edureg.institutions.models import Institution
+from edureg.people.identity import validate_personal_code
+from edureg.people.models import Sex
+from edureg.pupils.models import Grade, Group, GroupKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+def current_school_year(today: dt.date) -> int:
+    """The school year runs from 1 September; it is named by the year it starts."""
+    return today.year if today.month >= 9 else today.year - 1
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        group: Group = obj
+        return f"{group.name} ({group.school_year}–{group.school_year + 1}) · {group.institution}"
+
+
+class ValueChoiceField(forms.ModelChoiceField):
+    """A classifier value by its code (codes, not display texts, identify values)."""
+
+    def __init__(self, queryset: QuerySet[ClassifierValue], **kwargs: Any) -> None:
+        super().__init__(queryset=queryset, to_field_name="code", **kwargs)
+
+
+class PersonalCodeForm(forms.Form):
+    """Look a pupil up by personal code. Sent by POST so that the code never enters a URL."""
+
+    personal_code = forms.CharField(
+        label=_("Personal code"), max_length=11, validators=[validate_personal_code]
+    )
+
+
+def _countries() -> list[tuple[str, str]]:
+    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1])
+
+
+class NewPersonForm(forms.Form):
+    """A person the register does not know yet. With a personal code, the birth date and sex
+    are taken from it; a foreigner without a code gives them."""
+
+    personal_code = forms.CharField(
+        required=False, max_length=11, widget=forms.HiddenInput, validators=[validate_personal_code]
+    )
+    given_names = forms.CharField(label=_("Given names"), max_length=200)
+    family_name = forms.CharField(label=_("Family name"), max_length=200)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE)
+    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", "—"), *Sex.choices])
+    citizenship = forms.ChoiceField(label=_("Citizenship"), initial="LT", choices=_countries)
+
+    def __init__(self, *args: Any, with_code: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if with_code:
+            # The code states these; the service fills them in.
+            for name in ("birth_date", "sex"):
+                del self.fields[name]
+        else:
+            del self.fields["personal_code"]
+            self.fields["birth_date"].required = True
+            self.fields["sex"].required = True
+            self.fields["citizenship"].initial = ""
+
+    def person_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if not data.get("personal_code"):
+            data.pop("personal_code", None)
+        return data
+
+
+class EnrolForm(forms.Form):
+    person = forms.CharField(widget=forms.HiddenInput, required=False)
+    group = GroupChoiceField(
+        queryset=Group.objects.none(), label=pgettext_lazy("pupil group", "Group")
+    )
+    valid_from = forms.DateField(label=_("Enrolled from"), widget=DATE)
+    contract_date = forms.DateField(label=_("Learning contract date"), required=False, widget=DATE)
+    # Shown when the service refused because the pupil studies at another school.
+    transfer_offered = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    transfer = forms.BooleanField(
+        label=_("Record the transfer from the other school"),
+        required=False,
+        help_text=_("The pupil's enrolment at the other school ends the day they start here."),
+    )
+
+    def __init__(self, *args: Any, groups: QuerySet[Group], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups  # type: ignore[attr-defined]
+
+    # Set by the view when the service refused because the pupil studies at another school.
+    offer_transfer = False
+
+    @property
+    def transfer_shown(self) -> bool:
+        offered = self.is_bound and self.data.get(self.add_prefix("transfer_offered"))
+        return bool(self.offer_transfer or offered)
+
+
+class DepartForm(forms.Form):
+    on = forms.DateField(
+        label=_("Departure date"),
+        widget=DATE,
+        help_text=_("The first day the pupil no longer belongs to the group."),
+    )
+    reason = ValueChoiceField(queryset=ClassifierValue.objects.none(), label=_("Departure reason"))
+    order_number = forms.CharField(
+        label=_("Director's order number"),
+        max_length=50,
+        required=False,
+        help_text=_("If an order was written."),
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"on": today})
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = (  # type: ignore[attr-defined]
+            ClassifierValue.objects.of("departure-reason").valid_on(today)
+        )
+
+
+class MoveForm(forms.Form):
+    group = GroupChoiceField(queryset=Group.objects.none(), label=_("New group"))
+    on = forms.DateField(label=_("Moved from"), widget=DATE)
+
+    def __init__(self, *args: Any, groups: QuerySet[Group], today: dt.date, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"on": today})
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups  # type: ignore[attr-defined]
+
+
+class GroupForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        queryset=Institution.objects.none(), label=_("Institution")
+    )
+    school_year = forms.IntegerField(
+        label=_("School year"),
+        min_value=2000,
+        max_value=2100,
+        help_text=_("The year the school year starts, e.g. 2025 for 2025–2026."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=50, help_text=_("E.g. 5a or Robotika."))
+    kind = forms.ChoiceField(label=_("Kind"), choices=GroupKind.choices)
+    grade = forms.ChoiceField(
+        label=_("Grade"),
+        required=False,
+        choices=[("", "—"), *Grade.choices],
+        help_text=_("Needed for a general education class or group."),
+    )
+    language = forms.CharField(
+        label=_("Language of instruction"),
+        max_length=3,
+        initial="lt",
+        help_text=_("ISO 639 code, e.g. lt, pl, ru, en."),
+    )
+
+    def __init__(
+        self, *args: Any, institutions: QuerySet[Institution], today: dt.date, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("initial", {"school_year": current_school_year(today)})
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
+        if institutions.count() == 1:
+            self.fields["institution"].initial = institutions.first()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The database holds this rule (general_group_has_grade); here it gets a field message.
+        if data.get("kind") == GroupKind.GENERAL and not data.get("grade"):
+            self.add_error("grade", _("A general education class or group needs a grade."))
+        return data
+
+
+class GroupCloseForm(forms.Form):
+    on = forms.DateField(label=_("Closed on"), widget=DATE)
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"on": today})
+        super().__init__(*args, **kwargs)
+
+
+class DirectionsForm(forms.Form):
+    directions = forms.ModelMultipleChoiceField(
+        queryset=ClassifierValue.objects.none(),
+        label=_("Directions and sub-directions"),
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="code",
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["directions"].queryset = (  # type: ignore[attr-defined]
+            ClassifierValue.objects.filter(
+                classifier__code__in=["nvs-direction", "nvs-subdirection"]
+            )
+            .valid_on(today)
+            .select_related("classifier")
+            .order_by("classifier__code", "sort_order", "code")
+        )
+
+
+class NvsMarkForm(forms.Form):
+    provider = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("Provider"))
+    month_from = forms.DateField(
+        label=_("From month"), widget=MONTH, input_formats=["%Y-%m", "%Y-%m-%d"]
+    )
+    month_to = forms.DateField(
+        label=_("To month"), widget=MONTH, input_formats=["%Y-%m", "%Y-%m-%d"]
+    )
+    basket = forms.BooleanField(label=_("NVŠ targeted funding (basket)"), required=False)
+    municipal_funds = forms.BooleanField(label=_("Municipal funds"), required=False)
+    state_funds = forms.BooleanField(label=_("State funds"), required=False)
+    other_funding = forms.BooleanField(label=_("Other funding"), required=False)
+
+    def __init__(self, *args: Any, providers: QuerySet[Institution], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "nvs")
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers  # type: ignore[attr-defined]
+        if providers.count() == 1:
+            self.fields["provider"].initial = providers.first()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("month_from"), data.get("month_to")
+        if first and last and last < first:
+            self.add_error("month_to", _("The last month cannot come before the first."))
+        return data

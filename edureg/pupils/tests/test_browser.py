@@ -1,0 +1,134 @@
+"""A school's data manager's day in a real browser: sign in with a password and a backup code,
+register and enrol a pupil found by personal code, and record the pupil's departure.
+
+Drives Debian's Chromium (scripts/ensure-chromium.sh installs it) through Playwright; no browser
+is ever downloaded. Skipped, with the reason, where Chromium is not installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from conftest import PASSWORD, make_user
+from edureg.access import services as access_services
+from edureg.access.models import FunctionArea, Level, PledgeAcceptance, PledgeText, ScopeKind
+from edureg.core.context import Actor
+from edureg.core.models import Classifier, ClassifierValue
+from edureg.institutions.tests.factories import InstitutionFactory
+from edureg.people.tests.factories import personal_code
+from edureg.pupils import services
+from edureg.pupils.models import GroupKind
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SYSTEM = Actor.system("tests")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="chromium is not installed: run scripts/ensure-chromium.sh"
+    ),
+]
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Headless Chromium. Playwright's sync API runs an event loop in this thread: tests create
+    their data before the browser starts (the live server answers from its own threads)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_data_manager_enrols_and_departs_a_pupil(live_server):
+    school = InstitutionFactory()
+    group = services.group_create(
+        actor=SYSTEM,
+        institution=school,
+        school_year=2025,
+        name="5a",
+        kind=GroupKind.GENERAL,
+        grade="5",
+    )
+    ClassifierValue.objects.create(
+        classifier=Classifier.objects.get(code="departure-reason"),
+        code="moved-abroad",
+        name_lt="Išvyko į užsienį",
+        name_en="Moved abroad",
+    )
+    manager = make_user("manager")
+    access_services.role_grant(
+        actor=SYSTEM,
+        user=manager,
+        scope_kind=ScopeKind.INSTITUTION,
+        institution=school,
+        function_area=FunctionArea.PUPIL_PERSONAL,
+        level=Level.MANAGER,
+    )
+    PledgeAcceptance.objects.create(user=manager, pledge=PledgeText.current())
+    backup_code = access_services.static_codes_issue(user=manager)[0]
+    code = personal_code(dt.date(2014, 2, 11), male=True)
+
+    with chromium() as browser:
+        page = browser.new_page(locale="lt-LT")
+
+        # Sign in: password, then a backup code on the second-factor page
+        page.goto(f"{live_server.url}/login/?next=/pupils/")
+        page.locator("#id_username").fill("manager")
+        page.locator("#id_password").fill(PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url("**/access/second-factor/**")
+        page.locator("#id_token").fill(backup_code)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url("**/pupils/")
+
+        # Find the pupil by personal code (sent by POST), register and enrol them
+        page.goto(f"{live_server.url}/pupils/enrol/")
+        page.locator("#id_personal_code").fill(code)
+        page.locator("main form button.primary").click()
+        page.locator("#id_given_names").fill("Matas")
+        page.locator("#id_family_name").fill("Petraitis")
+        page.locator("#id_group").select_option(str(group.pk))
+        page.locator("#id_valid_from").fill("2025-09-01")
+        page.locator("#id_contract_date").fill("2025-08-29")
+        page.locator("main form button.primary").click()
+        page.wait_for_url("**/pupils/card/*/")
+        assert code not in page.url
+        assert page.locator("h1").inner_text() == "Matas Petraitis"
+        assert page.get_by_text("2025-09-01 –").is_visible()
+
+        # Depart with a reason and an order number
+        page.locator("a[href*='/depart/']").click()
+        page.wait_for_url("**/depart/")
+        page.locator("#id_on").fill("2026-01-30")
+        page.locator("#id_reason").select_option("moved-abroad")
+        page.locator("#id_order_number").fill("V-7")
+        page.locator("main form button.primary").click()
+        page.wait_for_url("**/pupils/card/*/")
+        assert page.get_by_text("2025-09-01 – 2026-01-30").is_visible()
+        assert page.get_by_text("Išvyko į užsienį").first.is_visible()
+
+        # On a phone the card fits the screen: wide tables scroll inside their own box
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        if screenshot := os.environ.get("PUPIL_CARD_SCREENSHOT"):  # to look at the page
+            page.screenshot(path=screenshot, full_page=True)

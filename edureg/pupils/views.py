@@ -1,0 +1,713 @@
+"""Web pages of the Pupil Register for a school's data manager (and, read-only, for those who
+view pupils' data: a municipality, the agency).
+
+Reads go through the scoped selectors (out of scope answers 404) and every person shown, on a
+page or in an export, is written to the access log. Each form is one POST calling one service,
+which checks the rights (403 in scope without the manager level) and the register's rules (their
+errors are shown on the form's fields). Personal codes are only ever sent by POST.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Model, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from edureg.access.models import FunctionArea, Level
+from edureg.access.scoping import ScopePaths, restrict
+from edureg.core.context import Actor
+from edureg.core.history import history_rows_for
+from edureg.core.models import ChangeLogEntry
+from edureg.institutions.models import Institution
+from edureg.people import services as people_services
+from edureg.people.models import Person
+from edureg.people.selectors import person_get, persons_shown
+from edureg.pupils import exports, selectors, services
+from edureg.pupils.filters import EnrolmentFilter, with_study_municipality
+from edureg.pupils.forms import (
+    DepartForm,
+    DirectionsForm,
+    EnrolForm,
+    GroupCloseForm,
+    GroupForm,
+    MoveForm,
+    NewPersonForm,
+    NvsMarkForm,
+    PersonalCodeForm,
+)
+from edureg.pupils.models import (
+    Achievement,
+    Elective,
+    Enrolment,
+    Group,
+    GroupKind,
+    SpecialNeeds,
+)
+
+PAGE_SIZE = 50
+HISTORY_ROWS = 100
+ENROL_TOKEN_MAX_AGE = 3600  # seconds between finding a pupil and enrolling them
+
+# Learning data is seen like enrolments: by the institution that recorded it, the municipality
+# of that institution or of the pupil's residence, nationally. (These belong in the selectors:
+# see the report of the web UI change.)
+LEARNING_PATHS = ScopePaths(
+    institution=("institution",),
+    municipality=("institution__municipality", "person__declared_municipality"),
+    person="person",
+)
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user)
+
+
+def _managed_institutions(actor: Actor) -> QuerySet[Institution]:
+    """The institutions whose pupils' data the actor keeps (manager level)."""
+    return restrict(
+        Institution.objects.all(),
+        actor=actor,
+        areas=[FunctionArea.PUPIL_PERSONAL],
+        paths=selectors.INSTITUTION_ITSELF,
+        level=Level.MANAGER,
+    )
+
+
+def _require_manager(actor: Actor) -> QuerySet[Institution]:
+    institutions = _managed_institutions(actor)
+    if not institutions.exists():
+        raise PermissionDenied(_("You may view pupils' data but not change it."))
+    return institutions
+
+
+def _open_groups(actor: Actor, institutions: QuerySet[Institution]) -> QuerySet[Group]:
+    return selectors.group_list(actor=actor).filter(
+        closed_on__isnull=True, institution__in=institutions
+    )
+
+
+def _add_errors(
+    form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None
+) -> None:
+    """A service's errors on the form's visible fields; the rest goes to the error summary."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    for field, field_messages in errors.items():
+        name = (rename or {}).get(field, field)
+        target = name if name in form.fields and not form.fields[name].widget.is_hidden else None
+        for message in field_messages:
+            form.add_error(target, message)
+
+
+def _error_forms(*candidates: forms.Form | None) -> list[forms.Form]:
+    return [f for f in candidates if f is not None and f.is_bound and f.errors]
+
+
+def _status(*candidates: forms.Form | None) -> int:
+    return 400 if _error_forms(*candidates) else 200
+
+
+def _to_card(person: Person) -> HttpResponse:
+    return redirect("pupils:card", public_id=person.public_id)
+
+
+# --- The pupil list and its exports -----------------------------------------------------------
+
+
+def _filtered(request: HttpRequest, actor: Actor) -> tuple[EnrolmentFilter, QuerySet[Enrolment]]:
+    """The enrolments in scope narrowed by the request's filters; invalid filters find nothing
+    (the form says what is wrong) rather than silently widening the result."""
+    enrolments = with_study_municipality(selectors.enrolment_list(actor=actor)).order_by(
+        "person__family_name", "person__given_names", "person_id", "-valid_from", "pk"
+    )
+    filterset = EnrolmentFilter(request.GET or None, queryset=enrolments)
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, enrolments.none()
+    return filterset, filterset.qs
+
+
+def _query_string(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
+@require_GET
+def pupil_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    filterset, enrolments = _filtered(request, actor)
+    page = Paginator(enrolments, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    persons_shown(actor=actor, persons=[e.person for e in shown], what="pupil.list")
+    municipalities = exports.municipality_names() if shown else {}
+    rows = [
+        (e, municipalities.get(getattr(e, "study_municipality_id", None) or 0, "")) for e in shown
+    ]
+    return render(
+        request,
+        "pupils/pupil_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "rows": rows,
+            "query_string": _query_string(request),
+            "may_enrol": _managed_institutions(actor).exists(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def pupil_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    actor = _actor(request)
+    _filterset, enrolments = _filtered(request, actor)
+    if fmt == "csv":
+        return exports.csv_response(actor=actor, enrolments=enrolments)
+    if fmt != "xlsx":
+        raise Http404
+    if exports.too_many_for_xlsx(enrolments):
+        messages.error(
+            request,
+            _("The list has more than %(count)s rows: download it as CSV, or narrow it.")
+            % {"count": exports.XLSX_MAX_ROWS},
+        )
+        query = _query_string(request)
+        return redirect(reverse("pupils:list") + (f"?{query}" if query else ""))
+    return exports.xlsx_response(actor=actor, enrolments=enrolments)
+
+
+# --- The pupil card ---------------------------------------------------------------------------
+
+
+def _learning(model: type[Model], actor: Actor, person: Person) -> QuerySet[Any]:
+    return restrict(
+        model._default_manager.filter(person=person).select_related("institution"),
+        actor=actor,
+        areas=selectors.PUPIL_AREAS,
+        paths=LEARNING_PATHS,
+    )
+
+
+def _nvs_providers(actor: Actor, person: Person) -> QuerySet[Institution]:
+    """Where the actor may mark the pupil's NVŠ funding: institutions it manages at which the
+    pupil has an NVŠ enrolment it can see."""
+    nvs_at = selectors.enrolment_list(actor=actor).filter(person=person, kind=GroupKind.NVS)
+    return _managed_institutions(actor).filter(pk__in=nvs_at.values("institution_id"))
+
+
+def _history(person: Person, enrolments: Iterable[Enrolment]) -> list[dict[str, Any]]:
+    """Versions of the person and of the enrolments the viewer sees, newest first."""
+    by_id = {e.pk: e for e in enrolments}
+    rows: list[tuple[str, Any, Enrolment | None]] = [
+        ("people.person", row, None) for row in history_rows_for(person)[:HISTORY_ROWS]
+    ]
+    enrolment_rows = (
+        Enrolment.history.filter(id__in=list(by_id))
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:HISTORY_ROWS]
+    )
+    rows += [("pupils.enrolment", row, by_id.get(row.id)) for row in enrolment_rows]
+    rows.sort(key=lambda r: (r[1].history_date, r[1].history_id), reverse=True)
+    rows = rows[:HISTORY_ROWS]
+    changes = {
+        (entry.model, entry.history_id): entry.changes
+        for entry in ChangeLogEntry.objects.filter(
+            Q(
+                model="people.person",
+                history_id__in=[r.history_id for m, r, _e in rows if m == "people.person"],
+            )
+            | Q(
+                model="pupils.enrolment",
+                history_id__in=[r.history_id for m, r, _e in rows if m == "pupils.enrolment"],
+            )
+        )
+    }
+    return [
+        {
+            "when": row.history_date,
+            "who": row.history_user or row.history_actor,
+            "channel": row.history_channel,
+            "action": row.history_type,
+            "enrolment": enrolment,
+            # A new record's "changes" are all its fields: the badge "created" says enough.
+            "changes": changes.get((model, row.history_id), {}) if row.history_type == "~" else {},
+        }
+        for model, row, enrolment in rows
+    ]
+
+
+def _card(
+    request: HttpRequest,
+    actor: Actor,
+    person: Person,
+    nvs_form: NvsMarkForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    enrolments = list(
+        selectors.enrolment_list(actor=actor)
+        .filter(person=person)
+        .select_related("transferred_to__institution", "transferred_to__group")
+        .prefetch_related("group__directions")
+        .order_by("-valid_from", "-pk")
+    )
+    managed = set(_managed_institutions(actor).values_list("pk", flat=True))
+    timeline = [
+        (e, e.is_open and e.institution_id in managed)
+        for e in enrolments
+        if e.kind != GroupKind.CLUB
+    ]
+    clubs = [e for e in enrolments if e.kind == GroupKind.CLUB]
+    by_month: dict[dt.date, list[Any]] = defaultdict(list)
+    for mark in selectors.nvs_marks(actor=actor).filter(person=person).order_by("month", "pk"):
+        by_month[mark.month].append(mark)
+    providers = _nvs_providers(actor, person)
+    if nvs_form is None and providers.exists():
+        nvs_form = NvsMarkForm(providers=providers)
+    return render(
+        request,
+        "pupils/pupil_card.html",
+        {
+            "person": person,
+            "timeline": timeline,
+            "clubs": clubs,
+            "nvs_months": sorted(by_month.items()),
+            "nvs_form": nvs_form,
+            "electives": _learning(Elective, actor, person).select_related("course_level"),
+            "achievements": _learning(Achievement, actor, person),
+            "special_needs": _learning(SpecialNeeds, actor, person).select_related("level"),
+            "history": _history(person, enrolments),
+            "error_forms": _error_forms(nvs_form),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def pupil_card(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    person = person_get(actor=actor, public_id=public_id, what="pupil.card")
+    return _card(request, actor, person)
+
+
+@login_required
+@require_POST
+def nvs_mark(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """An NVŠ provider marks the pupil's funding kinds for a run of months."""
+    actor = _actor(request)
+    person = person_get(actor=actor, public_id=public_id, what="pupil.card")
+    providers = _nvs_providers(actor, person)
+    if not providers.exists():
+        raise PermissionDenied(_("You may view pupils' data but not change it."))
+    form = NvsMarkForm(request.POST, providers=providers)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.nvs_funding_mark(
+                actor=actor,
+                person=person,
+                provider=data["provider"],
+                months=services.months_between(data["month_from"], data["month_to"]),
+                basket=data["basket"],
+                municipal_funds=data["municipal_funds"],
+                state_funds=data["state_funds"],
+                other_funding=data["other_funding"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc, {"months": "month_from"})
+        else:
+            messages.success(request, _("The NVŠ funding was marked."))
+            return _to_card(person)
+    return _card(request, actor, person, nvs_form=form, status=400)
+
+
+# --- Enrolment --------------------------------------------------------------------------------
+
+
+def _person_token(request: HttpRequest, person: Person) -> str:
+    """The found person, carried to the next step signed (and bound to this user), so that the
+    enrolment step cannot be pointed at someone else's record."""
+    return signing.dumps(str(person.public_id), salt=f"pupils.enrol:{request.user.pk}")
+
+
+def _person_from_token(actor: Actor, request: HttpRequest, token: str) -> Person | None:
+    try:
+        public_id = signing.loads(
+            token, salt=f"pupils.enrol:{request.user.pk}", max_age=ENROL_TOKEN_MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+    return selectors.person_for_enrolment(actor=actor, public_id=public_id)
+
+
+def _refused_as_enrolled_elsewhere(exc: ValidationError, group: Group) -> bool:
+    """Whether the service refused because the pupil studies at another school (its message
+    names that school); then the form offers to record the transfer."""
+    if group.kind != GroupKind.GENERAL or not hasattr(exc, "error_dict"):
+        return False
+    other_reasons = {
+        _("This group is closed."),
+        _("The pupil is already enrolled in this school: move them instead."),
+    }
+    return any(str(m) not in other_reasons for m in exc.message_dict.get("group", []))
+
+
+@login_required
+def pupil_enrol(request: HttpRequest) -> HttpResponse:
+    """Register (when new) and enrol a pupil: find them by personal code, or register a person
+    with a code or a foreigner without one; then choose the group and dates."""
+    actor = _actor(request)
+    institutions = _require_manager(actor)
+    groups = _open_groups(actor, institutions)
+    data = request.POST if request.method == "POST" else None
+    step = data.get("step", "") if data is not None else ""
+    lookup = PersonalCodeForm(data if step == "find" else None)
+    person: Person | None = None
+    person_form: NewPersonForm | None = None
+    enrol_form: EnrolForm | None = None
+    token = ""
+
+    if step == "find" and lookup.is_valid():
+        code = lookup.cleaned_data["personal_code"]
+        person = selectors.person_for_enrolment(actor=actor, personal_code=code)
+        if person is not None:
+            token = _person_token(request, person)
+        else:
+            person_form = NewPersonForm(initial={"personal_code": code}, with_code=True)
+        enrol_form = EnrolForm(initial={"person": token}, groups=groups)
+    elif step == "foreign":
+        person_form = NewPersonForm(with_code=False)
+        enrol_form = EnrolForm(groups=groups)
+    elif step == "enrol" and data is not None:
+        enrol_form = EnrolForm(data, groups=groups)
+        token = data.get("person", "")
+        if token:
+            person = _person_from_token(actor, request, token)
+            if person is None:
+                enrol_form.add_error(None, _("Find the pupil by personal code again."))
+        else:
+            person_form = NewPersonForm(data, with_code=bool(data.get("personal_code")))
+        if enrol_form.is_valid() and (person_form is None or person_form.is_valid()):
+            enrolment = _enrol(actor, person, person_form, enrol_form)
+            if enrolment is not None:
+                messages.success(
+                    request,
+                    _("%(name)s is enrolled in %(group)s from %(date)s.")
+                    % {
+                        "name": enrolment.person.full_name,
+                        "group": enrolment.group.name,
+                        "date": enrolment.valid_from.isoformat(),
+                    },
+                )
+                return _to_card(enrolment.person)
+    return render(
+        request,
+        "pupils/enrol.html",
+        {
+            "lookup": lookup,
+            "person": person,
+            "token": token,
+            "person_form": person_form,
+            "enrol_form": enrol_form,
+            "error_forms": _error_forms(lookup, person_form, enrol_form),
+        },
+        status=_status(lookup, person_form, enrol_form),
+    )
+
+
+def _enrol(
+    actor: Actor,
+    person: Person | None,
+    person_form: NewPersonForm | None,
+    enrol_form: EnrolForm,
+) -> Enrolment | None:
+    """Register the person when new and enrol them, all or nothing; on refusal the errors land
+    on the forms' fields."""
+    data = enrol_form.cleaned_data
+    group = data["group"]  # add_error below drops fields from cleaned_data
+    try:
+        with transaction.atomic():
+            if person is None:
+                assert person_form is not None
+                person = people_services.person_create(actor=actor, **person_form.person_fields())
+            return services.pupil_enrol(
+                actor=actor,
+                person=person,
+                group=group,
+                valid_from=data["valid_from"],
+                contract_date=data["contract_date"],
+                transfer=data["transfer"],
+            )
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        for field, field_messages in errors.items():
+            visible = person_form is not None and field in person_form.fields
+            if visible and not person_form.fields[field].widget.is_hidden:  # type: ignore[union-attr]
+                target_form: forms.Form = person_form  # type: ignore[assignment]
+                target: str | None = field
+            else:
+                target_form = enrol_form
+                target = field if field in enrol_form.fields else None
+            for message in field_messages:
+                target_form.add_error(target, message)
+        if _refused_as_enrolled_elsewhere(exc, group):
+            enrol_form.offer_transfer = True
+        return None
+
+
+@login_required
+def enrolment_depart(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Išregistravimas: a departure date, a reason from the classifier valid today and the
+    director's order number if there is one."""
+    actor = _actor(request)
+    enrolment = selectors.enrolment_get(actor=actor, public_id=public_id, level=Level.MANAGER)
+    persons_shown(actor=actor, persons=[enrolment.person], what="pupil.depart")
+    form = DepartForm(request.POST or None, today=selectors.today())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pupil_depart(
+                actor=actor,
+                enrolment=enrolment,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+                order_number=form.cleaned_data["order_number"],
+            )
+        except ValidationError as exc:
+            _add_errors(
+                form,
+                exc,
+                {
+                    "valid_to": "on",
+                    "departure_reason": "reason",
+                    "departure_order_number": "order_number",
+                },
+            )
+        else:
+            messages.success(
+                request,
+                _("%(name)s left %(group)s on %(date)s.")
+                % {
+                    "name": enrolment.person.full_name,
+                    "group": enrolment.group.name,
+                    "date": form.cleaned_data["on"].isoformat(),
+                },
+            )
+            return _to_card(enrolment.person)
+    return render(
+        request,
+        "pupils/depart.html",
+        {"enrolment": enrolment, "form": form, "error_forms": _error_forms(form)},
+        status=_status(form),
+    )
+
+
+@login_required
+def enrolment_move(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Move a pupil to another group of the same school from a date."""
+    actor = _actor(request)
+    enrolment = selectors.enrolment_get(actor=actor, public_id=public_id, level=Level.MANAGER)
+    persons_shown(actor=actor, persons=[enrolment.person], what="pupil.move")
+    groups = (
+        selectors.group_list(actor=actor)
+        .filter(institution=enrolment.institution, kind=enrolment.kind, closed_on__isnull=True)
+        .exclude(pk=enrolment.group_id)
+    )
+    form = MoveForm(request.POST or None, groups=groups, today=selectors.today())
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.pupil_move(
+                actor=actor,
+                enrolment=enrolment,
+                group=form.cleaned_data["group"],
+                on=form.cleaned_data["on"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc, {"valid_from": "on", "valid_to": "on"})
+        else:
+            messages.success(
+                request,
+                _("%(name)s is in %(group)s from %(date)s.")
+                % {
+                    "name": enrolment.person.full_name,
+                    "group": moved.group.name,
+                    "date": moved.valid_from.isoformat(),
+                },
+            )
+            return _to_card(enrolment.person)
+    return render(
+        request,
+        "pupils/move.html",
+        {"enrolment": enrolment, "form": form, "error_forms": _error_forms(form)},
+        status=_status(form),
+    )
+
+
+# --- Groups -----------------------------------------------------------------------------------
+
+
+def _group(actor: Actor, public_id: uuid.UUID) -> Group:
+    group = selectors.group_list(actor=actor).filter(public_id=public_id).first()
+    if group is None:
+        raise Http404
+    return group
+
+
+@login_required
+@require_GET
+def group_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    groups = selectors.group_list(actor=actor).annotate(
+        pupils=Count("enrolments", filter=Q(enrolments__valid_to__isnull=True))
+    )
+    school_year = request.GET.get("school_year", "")
+    if school_year.isdigit():
+        groups = groups.filter(school_year=int(school_year))
+    page = Paginator(
+        groups.order_by("-school_year", "institution__name_lt", "grade", "name"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pupils/group_list.html",
+        {
+            "page_obj": page,
+            "school_year": school_year if school_year.isdigit() else "",
+            "query_string": f"school_year={school_year}" if school_year.isdigit() else "",
+            "may_create": _managed_institutions(actor).exists(),
+        },
+    )
+
+
+@login_required
+def group_new(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    institutions = _require_manager(actor)
+    form = GroupForm(request.POST or None, institutions=institutions, today=selectors.today())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            group = services.group_create(
+                actor=actor,
+                institution=data["institution"],
+                school_year=data["school_year"],
+                name=data["name"],
+                kind=data["kind"],
+                grade=data["grade"],
+                language=data["language"].strip().lower(),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The group %(name)s was created.") % {"name": group})
+            return redirect("pupils:group-detail", public_id=group.public_id)
+    return render(
+        request,
+        "pupils/group_form.html",
+        {"form": form, "error_forms": _error_forms(form)},
+        status=_status(form),
+    )
+
+
+def _group_page(
+    request: HttpRequest,
+    actor: Actor,
+    group: Group,
+    close_form: GroupCloseForm | None = None,
+    directions_form: DirectionsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    today = selectors.today()
+    pupils = list(
+        selectors.enrolment_list(actor=actor)
+        .filter(group=group, valid_to__isnull=True)
+        .order_by("person__family_name", "person__given_names", "pk")
+    )
+    persons_shown(actor=actor, persons=[e.person for e in pupils], what="pupil.group")
+    may_change = _managed_institutions(actor).filter(pk=group.institution_id).exists()
+    if may_change and close_form is None and group.closed_on is None:
+        close_form = GroupCloseForm(prefix="close", today=today)
+    has_directions = group.kind != GroupKind.GENERAL
+    if may_change and has_directions and directions_form is None:
+        directions_form = DirectionsForm(
+            prefix="directions",
+            today=today,
+            initial={"directions": [d.code for d in group.directions.all()]},
+        )
+    return render(
+        request,
+        "pupils/group_detail.html",
+        {
+            "group": group,
+            "pupils": pupils,
+            "directions": list(group.directions.all()) if has_directions else [],
+            "may_change": may_change,
+            "close_form": close_form if may_change else None,
+            "directions_form": directions_form if may_change else None,
+            "error_forms": _error_forms(close_form, directions_form),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def group_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    return _group_page(request, actor, _group(actor, public_id))
+
+
+@login_required
+@require_POST
+def group_close(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    group = _group(actor, public_id)
+    selectors.institution_for_pupil_work(actor=actor, institution=group.institution)
+    form = GroupCloseForm(request.POST, prefix="close", today=selectors.today())
+    if form.is_valid():
+        try:
+            services.group_close(actor=actor, group=group, on=form.cleaned_data["on"])
+        except ValidationError as exc:
+            _add_errors(form, exc, {"closed_on": "on"})
+        else:
+            messages.success(request, _("The group %(name)s was closed.") % {"name": group})
+            return redirect("pupils:group-detail", public_id=group.public_id)
+    return _group_page(request, actor, group, close_form=form, status=400)
+
+
+@login_required
+@require_POST
+def group_directions(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    group = _group(actor, public_id)
+    selectors.institution_for_pupil_work(actor=actor, institution=group.institution)
+    form = DirectionsForm(request.POST, prefix="directions", today=selectors.today())
+    if form.is_valid():
+        try:
+            services.group_directions_set(
+                actor=actor, group=group, directions=list(form.cleaned_data["directions"])
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The directions were saved."))
+            return redirect("pupils:group-detail", public_id=group.public_id)
+    return _group_page(request, actor, group, directions_form=form, status=400)
