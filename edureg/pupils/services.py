@@ -93,6 +93,10 @@ def _open_general(person: Person) -> Enrolment | None:
     )
 
 
+# The error code of "enrolled at another school": the UI offers to record the transfer.
+ENROLLED_ELSEWHERE = "enrolled_elsewhere"
+
+
 def _elsewhere_message(other: Enrolment) -> str:
     # The other school is named (institutions are public); nothing else about the pupil is.
     return _("The pupil is enrolled at %(school)s. Record the transfer to enrol them here.") % {
@@ -127,7 +131,9 @@ def pupil_enrol(
                 {"group": [_("The pupil is already enrolled in this school: move them instead.")]}
             )
         if previous is not None and not transfer:
-            raise ValidationError({"group": [_elsewhere_message(previous)]})
+            raise ValidationError(
+                {"group": [ValidationError(_elsewhere_message(previous), code=ENROLLED_ELSEWHERE)]}
+            )
         if previous is not None and valid_from < previous.valid_from:
             raise ValidationError(
                 {"valid_from": [_("A transfer cannot start before the previous enrolment.")]}
@@ -152,10 +158,13 @@ def pupil_enrol(
                 enrolment.save()
         except IntegrityError as exc:
             other = _open_general(person)
-            message = (
-                _elsewhere_message(other) if other else _("The enrolment conflicts with another.")
-            )
-            raise ValidationError({"group": [message]}) from exc
+            if other is None:
+                raise ValidationError(
+                    {"group": [_("The enrolment conflicts with another.")]}
+                ) from exc
+            raise ValidationError(
+                {"group": [ValidationError(_elsewhere_message(other), code=ENROLLED_ELSEWHERE)]}
+            ) from exc
         if previous is not None:
             previous.transferred_to = enrolment
             previous.save()
