@@ -129,3 +129,33 @@ def person_for_enrolment(
             actor=actor, person_public_ids=[person.public_id], what="pupil.enrolment-lookup"
         )
     return person
+
+
+# Learning data is seen like enrolments: by the institution that recorded it, the municipality
+# of that institution or of the pupil's residence, nationally, and by the pupil.
+LEARNING_PATHS = ScopePaths(
+    institution=("institution",),
+    municipality=("institution__municipality", "person__declared_municipality"),
+    person="person",
+)
+
+
+def learning_records(model: type[Any], actor: Actor, person: Person) -> QuerySet[Any]:
+    """A pupil's electives, achievements or special-needs levels within the actor's scope."""
+    return restrict(
+        model._default_manager.filter(person=person).select_related("institution"),
+        actor=actor,
+        areas=PUPIL_AREAS,
+        paths=LEARNING_PATHS,
+    )
+
+
+def managed_institutions(*, actor: Actor) -> QuerySet[Institution]:
+    """The institutions whose pupils' data the actor keeps (manager level)."""
+    return restrict(
+        Institution.objects.all(),
+        actor=actor,
+        areas=[FunctionArea.PUPIL_PERSONAL],
+        paths=INSTITUTION_ITSELF,
+        level=Level.MANAGER,
+    )

@@ -22,7 +22,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -30,8 +30,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, restrict
+from edureg.access.models import Level
 from edureg.core.context import Actor
 from edureg.core.history import history_rows_for
 from edureg.core.models import ChangeLogEntry
@@ -65,16 +64,6 @@ PAGE_SIZE = 50
 HISTORY_ROWS = 100
 ENROL_TOKEN_MAX_AGE = 3600  # seconds between finding a pupil and enrolling them
 
-# Learning data is seen like enrolments: by the institution that recorded it, the municipality
-# of that institution or of the pupil's residence, nationally. (These belong in the selectors:
-# see the report of the web UI change.)
-LEARNING_PATHS = ScopePaths(
-    institution=("institution",),
-    municipality=("institution__municipality", "person__declared_municipality"),
-    person="person",
-)
-
-
 # --- Helpers ----------------------------------------------------------------------------------
 
 
@@ -82,19 +71,8 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.user)
 
 
-def _managed_institutions(actor: Actor) -> QuerySet[Institution]:
-    """The institutions whose pupils' data the actor keeps (manager level)."""
-    return restrict(
-        Institution.objects.all(),
-        actor=actor,
-        areas=[FunctionArea.PUPIL_PERSONAL],
-        paths=selectors.INSTITUTION_ITSELF,
-        level=Level.MANAGER,
-    )
-
-
 def _require_manager(actor: Actor) -> QuerySet[Institution]:
-    institutions = _managed_institutions(actor)
+    institutions = selectors.managed_institutions(actor=actor)
     if not institutions.exists():
         raise PermissionDenied(_("You may view pupils' data but not change it."))
     return institutions
@@ -171,7 +149,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "rows": rows,
             "query_string": _query_string(request),
-            "may_enrol": _managed_institutions(actor).exists(),
+            "may_enrol": selectors.managed_institutions(actor=actor).exists(),
         },
     )
 
@@ -199,20 +177,13 @@ def pupil_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 # --- The pupil card ---------------------------------------------------------------------------
 
 
-def _learning(model: type[Model], actor: Actor, person: Person) -> QuerySet[Any]:
-    return restrict(
-        model._default_manager.filter(person=person).select_related("institution"),
-        actor=actor,
-        areas=selectors.PUPIL_AREAS,
-        paths=LEARNING_PATHS,
-    )
-
-
 def _nvs_providers(actor: Actor, person: Person) -> QuerySet[Institution]:
     """Where the actor may mark the pupil's NVŠ funding: institutions it manages at which the
     pupil has an NVŠ enrolment it can see."""
     nvs_at = selectors.enrolment_list(actor=actor).filter(person=person, kind=GroupKind.NVS)
-    return _managed_institutions(actor).filter(pk__in=nvs_at.values("institution_id"))
+    return selectors.managed_institutions(actor=actor).filter(
+        pk__in=nvs_at.values("institution_id")
+    )
 
 
 def _history(person: Person, enrolments: Iterable[Enrolment]) -> list[dict[str, Any]]:
@@ -270,7 +241,7 @@ def _card(
         .prefetch_related("group__directions")
         .order_by("-valid_from", "-pk")
     )
-    managed = set(_managed_institutions(actor).values_list("pk", flat=True))
+    managed = set(selectors.managed_institutions(actor=actor).values_list("pk", flat=True))
     timeline = [
         (e, e.is_open and e.institution_id in managed)
         for e in enrolments
@@ -292,9 +263,13 @@ def _card(
             "clubs": clubs,
             "nvs_months": sorted(by_month.items()),
             "nvs_form": nvs_form,
-            "electives": _learning(Elective, actor, person).select_related("course_level"),
-            "achievements": _learning(Achievement, actor, person),
-            "special_needs": _learning(SpecialNeeds, actor, person).select_related("level"),
+            "electives": selectors.learning_records(Elective, actor, person).select_related(
+                "course_level"
+            ),
+            "achievements": selectors.learning_records(Achievement, actor, person),
+            "special_needs": selectors.learning_records(SpecialNeeds, actor, person).select_related(
+                "level"
+            ),
             "history": _history(person, enrolments),
             "error_forms": _error_forms(nvs_form),
         },
@@ -592,7 +567,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "school_year": school_year if school_year.isdigit() else "",
             "query_string": f"school_year={school_year}" if school_year.isdigit() else "",
-            "may_create": _managed_institutions(actor).exists(),
+            "may_create": selectors.managed_institutions(actor=actor).exists(),
         },
     )
 
@@ -642,7 +617,9 @@ def _group_page(
         .order_by("person__family_name", "person__given_names", "pk")
     )
     persons_shown(actor=actor, persons=[e.person for e in pupils], what="pupil.group")
-    may_change = _managed_institutions(actor).filter(pk=group.institution_id).exists()
+    may_change = (
+        selectors.managed_institutions(actor=actor).filter(pk=group.institution_id).exists()
+    )
     if may_change and close_form is None and group.closed_on is None:
         close_form = GroupCloseForm(prefix="close", today=today)
     has_directions = group.kind != GroupKind.GENERAL
