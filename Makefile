@@ -67,6 +67,8 @@ messages: setup ## Refresh the Lithuanian .po catalogue from the code (needs GNU
 bench: setup ## Benchmarks on generated national-scale data (SQLite and PostgreSQL); not part of CI
 	$(PY) bench/seed_bench.py --database sqlite
 	scripts/with-postgres.sh $(PY) bench/seed_bench.py --database postgres
+	$(PY) bench/catalogue_bench.py --database sqlite
+	scripts/with-postgres.sh $(PY) bench/catalogue_bench.py --database postgres
 
 .PHONY: clean
 clean: ## Remove the virtual environment and local databases

@@ -298,7 +298,10 @@ def test_the_nvs_basket_taken_by_another_provider_answers_400_on_the_basket():
     ]
 
     taken = sports_api.post(
-        NVS, {**body, "month_from": "2025-11-01", "basket": True}, format="json"
+        NVS,
+        {**body, "month_from": "2025-11-01", "basket": True},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert taken.status_code == 400

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 from django.http import Http404
+from django.utils import translation
 
 from conftest import make_user, verified_actor
 from edureg.access import services as access_services
@@ -192,11 +193,12 @@ def test_only_one_provider_marks_the_nvs_basket_for_a_month():
         actor=art_manager, person=pupil, provider=art_school, months=months, basket=True
     )
 
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         services.nvs_funding_mark(
             actor=sports_manager, person=pupil, provider=sports_club, months=months[2:], basket=True
         )
-    message = error.value.message_dict["basket"][0]
+    with translation.override("en"):
+        message = error.value.message_dict["basket"][0]
     assert "already marked by another provider" in message
     assert art_school.name_lt not in message  # not by whom
     # other funding kinds may still be marked by the second provider
@@ -245,7 +247,8 @@ def test_concurrent_basket_marks_exactly_one_wins():
             )
             outcomes.append("won")
         except ValidationError as exc:
-            outcomes.append(exc.message_dict["basket"][0])
+            with translation.override("en"):
+                outcomes.append(exc.message_dict["basket"][0])
         finally:
             connections.close_all()
 

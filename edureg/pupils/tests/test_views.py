@@ -433,7 +433,7 @@ def test_an_nvs_provider_marks_funding_and_learns_the_basket_is_taken():
         "nvs-month_to": "2025-11",
     }
 
-    response = web.post(nvs_url, {**marks, "nvs-basket": "on"})
+    response = web.post(nvs_url, {**marks, "nvs-basket": "on"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "already marked by another provider" in text(response)
     assert art_school.name_lt not in text(response)  # not by whom

@@ -31,6 +31,7 @@ from edureg.institutions.models import Institution, Municipality
 from edureg.people.demo import people_generate, people_insert
 from edureg.people.models import Person
 from edureg.programmes.demo import programmes_seed
+from edureg.pupils.demo import pupils_seed
 
 
 class Command(BaseCommand):
@@ -91,12 +92,18 @@ class Command(BaseCommand):
             admin_created = demo_admin_ensure()
             staff = demo_access_ensure()
             programmes = programmes_seed(scale=scale, seed=seed, progress=self.stdout.write)
+            enrolments = pupils_seed(
+                scale=scale,
+                seed=seed,
+                progress=self.stdout.write,
+                batch_size=options["batch_size"],
+            )
         elapsed = time.perf_counter() - started
         admin = "created" if admin_created else "already there"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done in {elapsed:.1f} s: {institutions} institutions, {persons} persons, "
-                f"{programmes} programmes; "
+                f"{programmes} programmes, {enrolments} enrolments; "
                 f"demo superuser '{DEMO_ADMIN_USERNAME}' {admin}; {len(staff)} demo staff users."
             )
         )
