@@ -240,15 +240,16 @@ def test_concurrent_basket_marks_exactly_one_wins():
     barrier = threading.Barrier(len(providers))
 
     def mark(provider):  # type: ignore[no-untyped-def]
+        # Each thread is a request of its own; its messages are asked for in English.
         try:
-            barrier.wait()
-            services.nvs_funding_mark(
-                actor=SYSTEM, person=pupil, provider=provider, months=month, basket=True
-            )
+            with translation.override("en"):
+                barrier.wait()
+                services.nvs_funding_mark(
+                    actor=SYSTEM, person=pupil, provider=provider, months=month, basket=True
+                )
             outcomes.append("won")
         except ValidationError as exc:
-            with translation.override("en"):
-                outcomes.append(exc.message_dict["basket"][0])
+            outcomes.append(exc.message_dict["basket"][0])
         finally:
             connections.close_all()
 
