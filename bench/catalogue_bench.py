@@ -168,6 +168,15 @@ CYCLES = {
     "integrated": ("6011", "7", 360, 6, "magistras", "Master of", "vientisųjų studijų"),
 }  # fmt: skip
 STUDY_SENTENCES = [
+    ("Studijų rezultatai apima dalykines žinias, tyrimų gebėjimus, specialiuosius ir socialinius "
+     "gebėjimus.", "Learning outcomes cover subject knowledge, research skills, and special and "
+     "social abilities."),
+    ("Baigus studijas suteikiamas kvalifikacinis laipsnis, leidžiantis tęsti studijas kitoje "
+     "pakopoje.", "Graduates receive a degree that gives access to the next cycle of studies."),
+    ("Programoje dėsto praktikai ir kviestiniai dėstytojai iš užsienio universitetų.",
+     "Practitioners and visiting lecturers from universities abroad teach on the programme."),
+    ("Studentams teikiama akademinė, finansinė, socialinė ir psichologinė parama.",
+     "Students receive academic, financial, social and psychological support."),
     ("Absolventai dirba įmonėse, viešajame sektoriuje ir mokslo institucijose.",
      "Graduates work in companies, the public sector and research institutions."),
     ("Studijų metu atliekama ne mažiau kaip 30 kreditų profesinė praktika.",
@@ -446,14 +455,18 @@ class _Loader:
         name_lt, name_en = rng.choice(names)
         chosen = rng.sample(topics, 3)
         stem_lt, stem_en = DEGREE_STEMS[field]
-        sentences = rng.sample(STUDY_SENTENCES, 3)
+        sentences = rng.sample(STUDY_SENTENCES, 5)
         description_lt = [
             f"{name_lt} – {cycle_lt} studijų programa.",
+            f"Programos tikslas – parengti {stem_lt.lower()} srities specialistus, gebančius "
+            "savarankiškai spręsti profesinės veiklos uždavinius ir mokytis visą gyvenimą.",
             f"Studijuojama: {chosen[0][0]}, {chosen[1][0]} ir {chosen[2][0]}.",
             *(s[0] for s in sentences),
         ]
         description_en = [
             f"{name_en}: a {cycle.replace('_', ' ')} study programme.",
+            f"It prepares specialists in {stem_en.lower()} who solve professional problems "
+            "on their own and keep learning throughout their lives.",
             f"Students study {chosen[0][1]}, {chosen[1][1]} and {chosen[2][1]}.",
             *(s[1] for s in sentences),
         ]
@@ -514,6 +527,8 @@ class _Loader:
                     if post_secondary
                     else "Priimami asmenys, įgiję pagrindinį išsilavinimą. "
                 )
+                + "Programą sudaro privalomieji ir pasirenkamieji moduliai; ją baigus laikomas "
+                "kvalifikacijos egzaminas. "
                 + "Praktinis mokymas vyksta sektoriniame praktinio mokymo centre ir įmonėse."
             ),
             "description_en": (
@@ -523,6 +538,8 @@ class _Loader:
                     if post_secondary
                     else "Open to people with lower secondary education. "
                 )
+                + "It consists of compulsory and optional modules and ends with a qualification "
+                "exam. "
                 + "Practical training takes place in a sectoral training centre and companies."
             ),
             "isced_level_id": self.value("isced-level", "4" if post_secondary else "3"),
@@ -613,7 +630,9 @@ class _Loader:
                     content = make[kind](provider)
                     draft = rng.random() < DRAFT_SHARE
                     decided = 1 if draft else rng.choice([2, 3])
-                    programme = Programme(kind=kind, provider_id=provider, status="draft")
+                    # A programme never registered is a draft or awaits the registrar.
+                    status = rng.choice(["draft", "submitted"]) if draft else "draft"
+                    programme = Programme(kind=kind, provider_id=provider, status=status)
                     plans.append((programme, content, decided, draft))
 
             # First registrations in date order, so that older programmes have lower codes;
@@ -659,7 +678,7 @@ class _Loader:
             for index, (programme, content, decided, draft) in enumerate(plans):
                 fields = {k: v for k, v in content.items() if k not in skip}
                 if draft:
-                    status = rng.choice(["draft", "submitted"])
+                    status = programme.status
                     versions.append(
                         ProgrammeVersion(
                             programme=programme,
@@ -1013,7 +1032,7 @@ def _list_count(response: Any) -> int:
     return int(re.sub(r"\D", "", found.group(1)))
 
 
-def _run(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
+def _run(args: argparse.Namespace) -> list[Result]:
     from django.db import connection
     from django.test import Client
 
@@ -1154,7 +1173,7 @@ def _run(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
     )
     result.note = f"{export['bytes'] / 1024**2:.1f} MiB"
     results.append(result)
-    return results, {"repeat": repeat, "csv_repeat": args.csv_repeat}
+    return results
 
 
 # --- Report -----------------------------------------------------------------------------------
@@ -1228,7 +1247,7 @@ def main() -> None:
     _analyze(args.database)
     analyzed = time.perf_counter()
     load_before = os.getloadavg()[0]
-    results, _ = _run(args)
+    results = _run(args)
     measured = time.perf_counter()
     load_after = os.getloadavg()[0]
 
