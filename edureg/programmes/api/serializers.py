@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+# The most records one batch call may carry: no endpoint takes or returns an unbounded list.
+from edureg.core.api.batch import BATCH_MAX_RECORDS
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
 from edureg.programmes.models import Module, Programme, ProgrammeKind, ProgrammeVersion
 from edureg.programmes.services import CONTENT_FIELDS
 
-# The most records one batch call may carry: no endpoint takes or returns an unbounded list.
-BATCH_MAX_RECORDS = 500
 # Positive integer columns: DRF takes their upper bound from the database in use, which would
 # make the committed schema differ between SQLite and PostgreSQL. This bound holds in both.
 PORTABLE_INTEGER = {"max_value": 2**31 - 1}

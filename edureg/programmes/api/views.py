@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -24,7 +22,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
-from edureg.core.api.errors import exception_handler
+from edureg.core.api.batch import upsert_each
 from edureg.core.context import Actor, ActorKind
 from edureg.programmes import selectors, services
 from edureg.programmes.api.serializers import (
@@ -262,42 +260,18 @@ class DraftBatchView(APIView):
         actor = api_actor(request)
         batch = DraftBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
-        results = []
-        for index, record in enumerate(batch.validated_data["records"]):
-            result: dict[str, Any] = {
-                "index": index,
-                "source_system": _key_part(record.get("source_system")),
-                "local_id": _key_part(record.get("local_id")),
-            }
-            try:
-                serializer = DraftBatchRecordSerializer(data=record)
-                serializer.is_valid(raise_exception=True)
-                values = dict(serializer.validated_data)
-                with transaction.atomic():
-                    programme, answer = draft_upsert(
-                        actor=actor,
-                        source_system=values.pop("source_system"),
-                        local_id=values.pop("local_id"),
-                        values=values,
-                    )
-            except (
-                DjangoValidationError,
-                exceptions.APIException,
-                Http404,
-                PermissionDenied,
-            ) as exc:
-                # Rendered by the API's one exception handler: the same shape and language.
-                response = exception_handler(exc, {"view": self, "request": request})
-                assert response is not None
-                result.update(status=response.status_code, errors=response.data["errors"])
-            else:
-                result.update(status=answer, programme=ProgrammeRefSerializer(programme).data)
-            results.append(result)
+        results = upsert_each(
+            batch.validated_data["records"],
+            record_serializer=DraftBatchRecordSerializer,
+            upsert=lambda source_system, local_id, values: draft_upsert(
+                actor=actor, source_system=source_system, local_id=local_id, values=values
+            ),
+            represent=lambda programme: ProgrammeRefSerializer(programme).data,
+            result_key="programme",
+            view=self,
+            request=request,
+        )
         return Response({"results": results})
-
-
-def _key_part(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 # --- Reads ------------------------------------------------------------------------------------

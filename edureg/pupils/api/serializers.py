@@ -13,13 +13,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from edureg.core.api.batch import BATCH_MAX_RECORDS
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
-from edureg.programmes.api.serializers import (
-    BATCH_MAX_RECORDS,
-    PORTABLE_INTEGER,
-    ApiErrorDetailSerializer,
-)
+from edureg.programmes.api.serializers import PORTABLE_INTEGER, ApiErrorDetailSerializer
 from edureg.pupils.models import (
     Achievement,
     AchievementKind,

@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -25,12 +24,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
-from edureg.core.api.errors import exception_handler
+from edureg.core.api.batch import BATCH_MAX_RECORDS, upsert_each
 from edureg.core.context import Actor, ActorKind
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
 from edureg.people.selectors import persons_shown
-from edureg.programmes.api.serializers import BATCH_MAX_RECORDS, ApiErrorSerializer
+from edureg.programmes.api.serializers import ApiErrorSerializer
 from edureg.pupils import selectors, services
 from edureg.pupils.api.serializers import (
     AchievementCreateSerializer,
@@ -339,42 +338,18 @@ class EnrolmentBatchView(APIView):
         actor = _actor(request)
         batch = EnrolmentBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
-        results = []
-        for index, record in enumerate(batch.validated_data["records"]):
-            result: dict[str, Any] = {
-                "index": index,
-                "source_system": _key_part(record.get("source_system")),
-                "local_id": _key_part(record.get("local_id")),
-            }
-            try:
-                serializer = EnrolmentBatchRecordSerializer(data=record)
-                serializer.is_valid(raise_exception=True)
-                values = dict(serializer.validated_data)
-                with transaction.atomic():
-                    enrolment, answer = enrolment_upsert(
-                        actor=actor,
-                        source_system=values.pop("source_system"),
-                        local_id=values.pop("local_id"),
-                        values=values,
-                    )
-            except (
-                DjangoValidationError,
-                exceptions.APIException,
-                Http404,
-                PermissionDenied,
-            ) as exc:
-                # Rendered by the API's one exception handler: the same shape and language.
-                response = exception_handler(exc, {"view": self, "request": request})
-                assert response is not None
-                result.update(status=response.status_code, errors=response.data["errors"])
-            else:
-                result.update(status=answer, enrolment=EnrolmentSerializer(enrolment).data)
-            results.append(result)
+        results = upsert_each(
+            batch.validated_data["records"],
+            record_serializer=EnrolmentBatchRecordSerializer,
+            upsert=lambda source_system, local_id, values: enrolment_upsert(
+                actor=actor, source_system=source_system, local_id=local_id, values=values
+            ),
+            represent=lambda enrolment: EnrolmentSerializer(enrolment).data,
+            result_key="enrolment",
+            view=self,
+            request=request,
+        )
         return Response({"results": results})
-
-
-def _key_part(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 # --- Enrolments: reads ------------------------------------------------------------------------
