@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from edureg.access.citizens import citizen_user_for
+from edureg.core.audit import access_log_for
 from edureg.core.context import Actor, ActorKind
-from edureg.core.models import AccessLogEntry
 from edureg.people import selectors as people_selectors
 from edureg.people.models import Person
 
@@ -26,7 +26,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
     if actor.kind != ActorKind.CITIZEN:
         raise Http404
     person = people_selectors.person_get(actor=actor, public_id=_own_public_id(actor))
-    access = AccessLogEntry.objects.filter(person_public_id=person.public_id).order_by("-at")[:100]
+    access = access_log_for(person.public_id, limit=100)
     return render(request, "citizen/my_data.html", {"person": person, "access": access})
 
 

@@ -185,3 +185,17 @@ def verify_log(model: type[ChainedEntry]) -> ChainProblem | None:
 def verify_all() -> list[ChainProblem]:
     problems = [verify_log(ChangeLogEntry), verify_log(AccessLogEntry)]
     return [p for p in problems if p is not None]
+
+
+# --- Reads for people's pages ----------------------------------------------------------------
+
+
+def access_log_for(person_public_id: Any, *, limit: int) -> Any:
+    """The latest reads of one person's data, newest first (what "who accessed" pages show)."""
+    return AccessLogEntry.objects.filter(person_public_id=person_public_id).order_by("-at")[:limit]
+
+
+def changes_of(model: str, history_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The field-level differences recorded for these version rows of one model."""
+    entries = ChangeLogEntry.objects.filter(model=model, history_id__in=list(history_ids))
+    return {entry.history_id: entry.changes for entry in entries}

@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from edureg.core.audit import access_log_for, changes_of
 from edureg.core.context import Actor
 from edureg.core.history import history_rows_for
-from edureg.core.models import AccessLogEntry, ChangeLogEntry
 from edureg.people import selectors
 from edureg.people.forms import AsOfForm, PersonalCodeLookupForm, PersonSearchForm
 from edureg.people.models import Person
@@ -67,12 +67,10 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             shown = person.history.as_of(moment)
         except person.DoesNotExist:
             shown = None
-    changes = {
-        entry.history_id: entry
-        for entry in ChangeLogEntry.objects.filter(model="people.person", object_id=str(person.pk))
-    }
-    versions = [(row, changes.get(row.history_id)) for row in history_rows_for(person)[:50]]
-    access = AccessLogEntry.objects.filter(person_public_id=person.public_id).order_by("-at")[:50]
+    rows = list(history_rows_for(person)[:50])
+    changes = changes_of("people.person", [row.history_id for row in rows])
+    versions = [(row, changes.get(row.history_id)) for row in rows]
+    access = access_log_for(person.public_id, limit=50)
     return render(
         request,
         "people/person_detail.html",

@@ -31,9 +31,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from edureg.access.models import Level
+from edureg.core.audit import changes_of
 from edureg.core.context import Actor
 from edureg.core.history import history_rows_for
-from edureg.core.models import ChangeLogEntry
 from edureg.institutions.models import Institution
 from edureg.people import services as people_services
 from edureg.people.models import Person
@@ -201,17 +201,11 @@ def _history(person: Person, enrolments: Iterable[Enrolment]) -> list[dict[str, 
     rows.sort(key=lambda r: (r[1].history_date, r[1].history_id), reverse=True)
     rows = rows[:HISTORY_ROWS]
     changes = {
-        (entry.model, entry.history_id): entry.changes
-        for entry in ChangeLogEntry.objects.filter(
-            Q(
-                model="people.person",
-                history_id__in=[r.history_id for m, r, _e in rows if m == "people.person"],
-            )
-            | Q(
-                model="pupils.enrolment",
-                history_id__in=[r.history_id for m, r, _e in rows if m == "pupils.enrolment"],
-            )
-        )
+        (model, history_id): diff
+        for model in ("people.person", "pupils.enrolment")
+        for history_id, diff in changes_of(
+            model, [r.history_id for m, r, _e in rows if m == model]
+        ).items()
     }
     return [
         {
