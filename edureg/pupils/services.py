@@ -172,6 +172,17 @@ def pupil_enrol(
 
 
 @transaction.atomic
+def pupil_register_and_enrol(
+    *, actor: Actor, person_fields: dict[str, Any], group: Group, **enrolment: Any
+) -> Enrolment:
+    """Register a person new to the register and enrol them, all or nothing."""
+    from edureg.people.services import person_create
+
+    person = person_create(actor=actor, **person_fields)
+    return pupil_enrol(actor=actor, person=person, group=group, **enrolment)
+
+
+@transaction.atomic
 def pupil_depart(
     *,
     actor: Actor,

@@ -21,7 +21,6 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -35,7 +34,6 @@ from edureg.core.audit import changes_of
 from edureg.core.context import Actor
 from edureg.core.history import history_rows_for
 from edureg.institutions.models import Institution
-from edureg.people import services as people_services
 from edureg.people.models import Person
 from edureg.people.selectors import person_get, persons_shown
 from edureg.pupils import exports, selectors, services
@@ -414,19 +412,18 @@ def _enrol(
     on the forms' fields."""
     data = enrol_form.cleaned_data
     group = data["group"]  # add_error below drops fields from cleaned_data
+    enrolment = {
+        "valid_from": data["valid_from"],
+        "contract_date": data["contract_date"],
+        "transfer": data["transfer"],
+    }
     try:
-        with transaction.atomic():
-            if person is None:
-                assert person_form is not None
-                person = people_services.person_create(actor=actor, **person_form.person_fields())
-            return services.pupil_enrol(
-                actor=actor,
-                person=person,
-                group=group,
-                valid_from=data["valid_from"],
-                contract_date=data["contract_date"],
-                transfer=data["transfer"],
+        if person is None:
+            assert person_form is not None
+            return services.pupil_register_and_enrol(
+                actor=actor, person_fields=person_form.person_fields(), group=group, **enrolment
             )
+        return services.pupil_enrol(actor=actor, person=person, group=group, **enrolment)
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         for field, field_messages in errors.items():
