@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "edureg.citizen",
     "edureg.programmes",
     "edureg.pupils",
+    "edureg.students",
     "edureg.statistics",
 ]
 
