@@ -240,3 +240,82 @@ class NvsMarkForm(forms.Form):
         if first and last and last < first:
             self.add_error("month_to", _("The last month cannot come before the first."))
         return data
+
+
+class YearEndForm(forms.Form):
+    """End of the school year for a group: the date, the next year's groups, the departure
+    reason of those who completed, and one outcome per pupil (fields `outcome_<enrolment id>`).
+    """
+
+    on = forms.DateField(
+        label=_("From"),
+        widget=DATE,
+        help_text=_(
+            "The first day in the new group (or the departure date of those who completed)."
+        ),
+    )
+    promote_to = GroupChoiceField(
+        queryset=Group.objects.none(), label=_("Promoted pupils go to"), required=False
+    )
+    repeat_to = GroupChoiceField(
+        queryset=Group.objects.none(), label=_("Repeating pupils go to"), required=False
+    )
+    graduation_reason = ValueChoiceField(
+        queryset=ClassifierValue.objects.none(),
+        label=_("Departure reason of those who completed"),
+        required=False,
+    )
+    previewed = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        group: Group,
+        pupils: list[Any],
+        next_year_groups: QuerySet[Group],
+        today: dt.date,
+        **kwargs: Any,
+    ) -> None:
+        from edureg.pupils import year_end
+
+        reasons = ClassifierValue.objects.of("departure-reason").valid_on(today)
+        completed = reasons.filter(code=year_end.COMPLETED_REASON_CODE).first()
+        initial: dict[str, Any] = {
+            "on": year_end.first_day_of_next_year(group),
+            "graduation_reason": completed.code if completed else None,
+        }
+        promoted_grade = year_end.next_grade(group.grade)
+        promote_choices = next_year_groups.filter(grade=promoted_grade or "-")
+        repeat_choices = next_year_groups.filter(grade=group.grade)
+        # One candidate group each is the usual case: choose it for the user.
+        for name, candidates in (("promote_to", promote_choices), ("repeat_to", repeat_choices)):
+            only = list(candidates[:2])
+            if len(only) == 1:
+                initial[name] = only[0].pk
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.fields["promote_to"].queryset = promote_choices  # type: ignore[attr-defined]
+        self.fields["repeat_to"].queryset = repeat_choices  # type: ignore[attr-defined]
+        self.fields["graduation_reason"].queryset = reasons  # type: ignore[attr-defined]
+        self.pupils = pupils
+        default = year_end.default_outcome(group.grade)
+        for enrolment in pupils:
+            person = enrolment.person
+            self.fields[self.outcome_name(enrolment)] = forms.ChoiceField(
+                label=f"{person.family_name}, {person.given_names}",
+                choices=year_end.Outcome.choices,
+                initial=default,
+            )
+
+    @staticmethod
+    def outcome_name(enrolment: Any) -> str:
+        return f"outcome_{enrolment.public_id}"
+
+    def outcome_fields(self) -> list[Any]:
+        return [self[self.outcome_name(e)] for e in self.pupils]
+
+    def outcomes(self) -> dict[str, str]:
+        return {str(e.public_id): self.cleaned_data[self.outcome_name(e)] for e in self.pupils}
+
+    def previewed_ids(self) -> list[str]:
+        return [i for i in self.cleaned_data.get("previewed", "").split(",") if i]

@@ -16,5 +16,6 @@ urlpatterns = [
     path("groups/new/", views.group_new, name="group-new"),
     path("groups/<uuid:public_id>/", views.group_detail, name="group-detail"),
     path("groups/<uuid:public_id>/close/", views.group_close, name="group-close"),
+    path("groups/<uuid:public_id>/year-end/", views.group_year_end, name="group-year-end"),
     path("groups/<uuid:public_id>/directions/", views.group_directions, name="group-directions"),
 ]

@@ -36,7 +36,7 @@ from edureg.core.history import history_rows_for
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
 from edureg.people.selectors import person_get, persons_shown
-from edureg.pupils import exports, selectors, services
+from edureg.pupils import exports, selectors, services, year_end
 from edureg.pupils.filters import EnrolmentFilter, with_study_municipality
 from edureg.pupils.forms import (
     DepartForm,
@@ -48,6 +48,7 @@ from edureg.pupils.forms import (
     NewPersonForm,
     NvsMarkForm,
     PersonalCodeForm,
+    YearEndForm,
 )
 from edureg.pupils.models import (
     Achievement,
@@ -679,3 +680,84 @@ def group_directions(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
             messages.success(request, _("The directions were saved."))
             return redirect("pupils:group-detail", public_id=group.public_id)
     return _group_page(request, actor, group, directions_form=form, status=400)
+
+
+# --- End of the school year -------------------------------------------------------------------
+
+
+def _year_end_form(
+    request: HttpRequest, actor: Actor, group: Group, data: Any = None
+) -> YearEndForm:
+    pupils = year_end.year_end_plan(actor=actor, group=group, on=selectors.today()).steps
+    next_year_groups = selectors.group_list(actor=actor, school_year=group.school_year + 1).filter(
+        institution=group.institution, kind=GroupKind.GENERAL, closed_on__isnull=True
+    )
+    return YearEndForm(
+        data,
+        group=group,
+        pupils=[step.enrolment for step in pupils],
+        next_year_groups=next_year_groups,
+        today=selectors.today(),
+    )
+
+
+@login_required
+def group_year_end(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Promote, repeat or graduate a whole class: a preview first, then apply what was shown."""
+    actor = _actor(request)
+    group = _group(actor, public_id)
+    selectors.institution_for_pupil_work(actor=actor, institution=group.institution)
+    form = _year_end_form(request, actor, group, request.POST or None)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        arguments = {
+            "actor": actor,
+            "group": group,
+            "on": data["on"],
+            "outcomes": form.outcomes(),
+            "promote_to": data["promote_to"],
+            "repeat_to": data["repeat_to"],
+            "graduation_reason": data["graduation_reason"],
+        }
+        if request.POST.get("action") == "apply":
+            try:
+                applied = year_end.year_end_apply(previewed=form.previewed_ids(), **arguments)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                counts = applied.counts
+                messages.success(
+                    request,
+                    _(
+                        "School year ended for %(group)s: %(promoted)s promoted, %(repeating)s "
+                        "repeating, %(completed)s completed, %(unchanged)s unchanged."
+                    )
+                    % {
+                        "group": group,
+                        "promoted": counts[year_end.Outcome.PROMOTE],
+                        "repeating": counts[year_end.Outcome.REPEAT],
+                        "completed": counts[year_end.Outcome.GRADUATE],
+                        "unchanged": counts[year_end.Outcome.STAY],
+                    },
+                )
+                return redirect("pupils:group-detail", public_id=group.public_id)
+        else:
+            plan = year_end.year_end_plan(**arguments)
+            persons_shown(
+                actor=actor, persons=[s.enrolment.person for s in plan.steps], what="pupil.group"
+            )
+            if plan.errors:
+                _add_errors(form, ValidationError(plan.errors))
+    return render(
+        request,
+        "pupils/year_end.html",
+        {
+            "group": group,
+            "form": form,
+            "plan": plan,
+            "previewed": ",".join(plan.enrolment_ids) if plan is not None else "",
+            "error_forms": _error_forms(form),
+        },
+        status=_status(form),
+    )

@@ -29,6 +29,7 @@ from edureg.pupils.models import (
     NvsFundingMark,
     SpecialNeeds,
 )
+from edureg.pupils.year_end import Outcome
 
 # School years as the register keeps them (the year the school year starts).
 FIRST_YEAR, LAST_YEAR = 1990, 2100
@@ -223,6 +224,64 @@ class EnrolmentDepartSerializer(serializers.Serializer):
 class EnrolmentMoveSerializer(serializers.Serializer):
     group = serializers.UUIDField(help_text=_("The new group's public id (same institution)."))
     date = serializers.DateField(help_text=_("The first day in the new group."))
+
+
+# --- End of the school year -------------------------------------------------------------------
+
+
+class YearEndOutcomeSerializer(serializers.Serializer):
+    enrolment = serializers.UUIDField(help_text=_("An open enrolment of the group."))
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+
+
+class YearEndRequestSerializer(serializers.Serializer):
+    date = serializers.DateField(
+        help_text=_("The first day in the new group (the departure date of those who completed).")
+    )
+    promote_to = serializers.UUIDField(
+        required=False, help_text=_("The next school year's group, one grade up.")
+    )
+    repeat_to = serializers.UUIDField(
+        required=False, help_text=_("The next school year's group of the same grade.")
+    )
+    graduation_reason = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=ClassifierValue.objects.of("departure-reason"),
+        required=False,
+        help_text=_("Departure reason of those who completed (departure-reason code)."),
+    )
+    outcomes = YearEndOutcomeSerializer(
+        many=True,
+        required=False,
+        help_text=_(
+            "Pupils not listed get the default: completed after grade 12, otherwise promoted."
+        ),
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text=_("Only answer the plan; nothing is written.")
+    )
+    previewed = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        help_text=_(
+            "The enrolments of the previewed plan. When given, the plan is applied only if the "
+            "group still has exactly these pupils."
+        ),
+    )
+
+
+class YearEndStepSerializer(serializers.Serializer):
+    enrolment = serializers.UUIDField(source="enrolment.public_id")
+    person = serializers.UUIDField(source="enrolment.person.public_id")
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    target_group = serializers.UUIDField(source="target.public_id", allow_null=True)
+    error = serializers.CharField()
+
+
+class YearEndPlanSerializer(serializers.Serializer):
+    date = serializers.DateField(source="on")
+    applied = serializers.BooleanField()
+    steps = YearEndStepSerializer(many=True)
 
 
 # --- NVŠ funding marks ------------------------------------------------------------------------

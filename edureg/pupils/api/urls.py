@@ -9,6 +9,11 @@ urlpatterns = [
         views.GroupCloseView.as_view(),
         name="pupil-group-close",
     ),
+    path(
+        "pupils/groups/<uuid:public_id>/year-end/",
+        views.GroupYearEndView.as_view(),
+        name="pupil-group-year-end",
+    ),
     path("pupils/enrolments/", views.EnrolmentListView.as_view(), name="enrolment-list"),
     path(
         "pupils/enrolments/batch/",

@@ -30,7 +30,7 @@ from edureg.institutions.models import Institution
 from edureg.people.models import Person
 from edureg.people.selectors import persons_shown
 from edureg.programmes.api.serializers import ApiErrorSerializer
-from edureg.pupils import selectors, services
+from edureg.pupils import selectors, services, year_end
 from edureg.pupils.api.serializers import (
     AchievementCreateSerializer,
     AchievementSerializer,
@@ -51,6 +51,8 @@ from edureg.pupils.api.serializers import (
     NvsMarkSerializer,
     SpecialNeedsCreateSerializer,
     SpecialNeedsSerializer,
+    YearEndPlanSerializer,
+    YearEndRequestSerializer,
 )
 from edureg.pupils.filters import EnrolmentFilter
 from edureg.pupils.models import Enrolment, Grade, Group, GroupKind, NvsFundingMark
@@ -195,6 +197,57 @@ class GroupCloseView(APIView):
         serializer.is_valid(raise_exception=True)
         group = services.group_close(actor=actor, group=group, on=serializer.validated_data["date"])
         return Response(GroupSerializer(group).data)
+
+
+class GroupYearEndView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="End the school year for a class",
+        description=(
+            "Promote, repeat or complete each pupil of a general-education class. With "
+            "`dry_run` the plan is answered and nothing is written; otherwise every pupil's step "
+            "is written or, when any step is impossible, none is (400 naming the problems)."
+        ),
+        request=YearEndRequestSerializer,
+        responses={200: YearEndPlanSerializer, **ERRORS},
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        actor = _actor(request)
+        group = selectors.group_list(actor=actor).filter(public_id=public_id).first()
+        if group is None:
+            raise Http404
+        serializer = YearEndRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        arguments = {
+            "actor": actor,
+            "group": group,
+            "on": data["date"],
+            "outcomes": {str(o["enrolment"]): o["outcome"] for o in data.get("outcomes", [])},
+            "promote_to": _group(actor, data["promote_to"], "promote_to")
+            if data.get("promote_to")
+            else None,
+            "repeat_to": _group(actor, data["repeat_to"], "repeat_to")
+            if data.get("repeat_to")
+            else None,
+            "graduation_reason": data.get("graduation_reason"),
+        }
+        if data["dry_run"]:
+            plan = year_end.year_end_plan(**arguments)
+            if plan.errors:
+                raise plan.as_validation_error()
+            applied = False
+        else:
+            previewed = data.get("previewed")
+            if previewed is None:
+                previewed = year_end.year_end_plan(**arguments).enrolment_ids
+            plan = year_end.year_end_apply(previewed=[str(i) for i in previewed], **arguments)
+            applied = True
+        persons_shown(
+            actor=actor, persons=[s.enrolment.person for s in plan.steps], what="pupil.group"
+        )
+        body = YearEndPlanSerializer({"on": plan.on, "applied": applied, "steps": plan.steps})
+        return Response(body.data)
 
 
 # --- Enrolments: upsert -----------------------------------------------------------------------

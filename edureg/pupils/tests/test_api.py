@@ -437,3 +437,56 @@ def test_list_endpoints_keep_the_same_number_of_queries_as_enrolments_grow(schoo
     assert [queries for queries, _ in many] == [queries for queries, _ in few]
     # every pupil shown was written to the access log
     assert AccessLogEntry.objects.filter(what="enrolment.list").count() > 0
+
+
+def test_a_school_system_ends_the_school_year_for_a_class(school, school_api):
+    fifth = create_group(school_api)
+    sixth = create_group(school_api, name="6a", school_year=2026, grade="6")
+    promoted, kept_back = PersonFactory(), PersonFactory()
+    for pupil, local_id in ((promoted, "p-1"), (kept_back, "p-2")):
+        response = school_api.put(
+            f"{BY_SOURCE}/mokyklos-is/{local_id}/", enrolment_body(pupil, fifth), format="json"
+        )
+        assert response.status_code == 201, response.json()
+    kept_back_enrolment = Enrolment.objects.get(person=kept_back)
+    url = f"{GROUPS}{fifth['id']}/year-end/"
+    body = {
+        "date": "2026-09-01",
+        "promote_to": sixth["id"],
+        "outcomes": [{"enrolment": str(kept_back_enrolment.public_id), "outcome": "repeat"}],
+        "dry_run": True,
+    }
+
+    # Repeating needs a group of the same grade next year: the plan names the field, writes nothing
+    refused = school_api.post(url, body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "repeat_to"
+
+    body["outcomes"][0]["outcome"] = "stay"
+    preview = school_api.post(url, body, format="json")
+    assert preview.status_code == 200, preview.json()
+    assert preview.json()["applied"] is False
+    assert {(s["person"], s["outcome"]) for s in preview.json()["steps"]} == {
+        (str(promoted.public_id), "promote"),
+        (str(kept_back.public_id), "stay"),
+    }
+    assert not Enrolment.objects.filter(group__public_id=sixth["id"]).exists()
+
+    previewed = [s["enrolment"] for s in preview.json()["steps"]]
+    applied = school_api.post(
+        url, {**body, "dry_run": False, "previewed": previewed}, format="json"
+    )
+    assert applied.status_code == 200, applied.json()
+    assert applied.json()["applied"] is True
+    moved = Enrolment.objects.get(group__public_id=sixth["id"])
+    # The school system's key follows the pupil to the new enrolment
+    assert (moved.person, moved.local_id) == (promoted, "p-1")
+
+
+def test_another_schools_system_cannot_end_my_class_year(school, school_api):
+    fifth = create_group(school_api)
+    stranger = school_system(InstitutionFactory(), name="Kita IS")
+    response = stranger.post(
+        f"{GROUPS}{fifth['id']}/year-end/", {"date": "2026-09-01", "dry_run": True}, format="json"
+    )
+    assert response.status_code == 404

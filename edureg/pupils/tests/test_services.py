@@ -20,7 +20,7 @@ from edureg.institutions.models import FounderType, Municipality
 from edureg.institutions.tests.factories import InstitutionFactory
 from edureg.people.selectors import person_get
 from edureg.people.tests.factories import PersonFactory
-from edureg.pupils import selectors, services
+from edureg.pupils import selectors, services, year_end
 from edureg.pupils.models import Enrolment, GroupKind, NvsFundingMark
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def class_of(school, manager, name="5a", grade="5", kind=GroupKind.GENERAL):  # 
     )
 
 
-def test_a_schools_day_enrol_transfer_depart_reenrol():
+def test_a_schools_day_enrol_transfer_depart_reenrol_promote():
     vilnius = Municipality.objects.get(code="LT-57")
     first_school = InstitutionFactory(municipality=vilnius, founder_type=FounderType.MUNICIPAL)
     second_school = InstitutionFactory(municipality=vilnius, founder_type=FounderType.MUNICIPAL)
@@ -129,14 +129,40 @@ def test_a_schools_day_enrol_transfer_depart_reenrol():
     )
 
     # Re-enrolment later is possible
+    fifth_grade = class_of(first_school, first_manager, name="5c")
     back = services.pupil_enrol(
-        actor=first_manager,
-        person=pupil,
-        group=class_of(first_school, first_manager, name="5c"),
-        valid_from=dt.date(2026, 9, 1),
+        actor=first_manager, person=pupil, group=fifth_grade, valid_from=dt.date(2026, 5, 4)
     )
     assert back.is_open
     assert pupil.enrolments.count() == 3
+
+    # Promote at year end: the class is previewed, then applied; the pupil is in 6c from 1 Sept
+    sixth_grade = services.group_create(
+        actor=first_manager,
+        institution=first_school,
+        school_year=2026,
+        name="6c",
+        kind=GroupKind.GENERAL,
+        grade="6",
+    )
+    plan = year_end.year_end_plan(
+        actor=first_manager, group=fifth_grade, on=dt.date(2026, 9, 1), promote_to=sixth_grade
+    )
+    assert [(s.enrolment, s.outcome, s.target) for s in plan.steps] == [
+        (back, "promote", sixth_grade)
+    ]
+    assert pupil.enrolments.filter(valid_to__isnull=True).get() == back  # a preview writes nothing
+    year_end.year_end_apply(
+        actor=first_manager,
+        group=fifth_grade,
+        on=dt.date(2026, 9, 1),
+        previewed=plan.enrolment_ids,
+        promote_to=sixth_grade,
+    )
+    now = pupil.enrolments.get(valid_to__isnull=True)
+    assert (now.group, now.valid_from) == (sixth_grade, dt.date(2026, 9, 1))
+    back.refresh_from_db()
+    assert (back.valid_to, back.transferred_to) == (dt.date(2026, 9, 1), now)
 
 
 def test_nvs_and_club_enrolments_run_in_parallel():
