@@ -19,11 +19,15 @@ from edureg.people.models import Person
 PERSON_AREAS = (FunctionArea.PUPIL_PERSONAL, FunctionArea.STUDENT_DATA)
 
 # How a person reaches institutions and municipalities: the institutions of their enrolments
-# (the Pupil Register; the Student Register adds its study rights), those institutions'
+# (the Pupil Register) and of their study rights (the Student Register), those institutions'
 # municipalities, and the municipality they are declared resident in.
 PERSON_PATHS = ScopePaths(
-    institution=("enrolments__institution",),
-    municipality=("declared_municipality", "enrolments__institution__municipality"),
+    institution=("enrolments__institution", "study_rights__institution"),
+    municipality=(
+        "declared_municipality",
+        "enrolments__institution__municipality",
+        "study_rights__institution__municipality",
+    ),
     person="pk",
     distinct=True,
 )

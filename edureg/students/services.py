@@ -1,0 +1,815 @@
+"""Writes to the Student Register: study rights, their status history, movement, results,
+mobility, funding, loans, scholarships and graduation.
+
+Rules enforced here:
+- only a data manager of the study right's HEI (function area "student data", manager level)
+  writes; out of scope answers 404, a viewer 403; the register's own jobs (system actors) are
+  trusted;
+- every status change and every back-dated correction re-validates the whole status history
+  with `edureg.students.timeline` (the state machine, dates, leave and interruption limits);
+- a transfer closes the old study right (status "transferred") and opens a new one linked to
+  it; the acting user must manage both HEIs (a system actor may record any transfer). Choosing
+  to require both keeps one rule — a writer changes only rights of HEIs it manages — without a
+  hand-over step; an HEI's system that receives a student can record the transfer when the
+  previous HEI is its own (a programme change), and otherwise the agency's feed does it;
+- every write locks the study right's row first (SELECT ... FOR UPDATE), so concurrent writes
+  about one right queue, and bumps its `version` for optimistic locking in the API;
+- refusals are ValidationErrors keyed by field, with gettext messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from edureg.core.context import Actor, acting_as
+from edureg.core.models import ClassifierValue
+from edureg.institutions.models import Institution
+from edureg.people.models import Person
+from edureg.programmes.models import Programme, ProgrammeKind, Qualification
+from edureg.students import selectors, timeline
+from edureg.students.models import (
+    END_STATUSES,
+    FundingPeriod,
+    Graduation,
+    Mobility,
+    PriorEducation,
+    PriorEducationKind,
+    Result,
+    Scholarship,
+    StatusPeriod,
+    StudyLoan,
+    StudyRight,
+    StudyStatus,
+)
+
+# Fields of a study right that `study_right_update` may change. The status, dates and
+# institution change only through the status services, `period_correct` and `transfer`.
+UPDATABLE_FIELDS = frozenset(
+    {"cycle", "form", "course", "expected_end", "admission_basis", "student_card_number"}
+)
+
+# Classifiers of the values a service accepts, by argument name.
+LEAVE_REASONS = "academic-leave-reason"
+TERMINATION_REASONS = "study-termination-reason"
+FUNDING_SOURCES = "study-funding-source"
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _lock(actor: Actor, study_right: StudyRight) -> StudyRight:
+    """The study right, locked for this transaction, if the actor manages it (404/403)."""
+    return selectors.study_right_for_change(actor=actor, study_right=study_right)
+
+
+def _bump(right: StudyRight) -> None:
+    right.version += 1
+    right.save()
+
+
+def _check_classifier(value: ClassifierValue | None, code_list: str, field_name: str) -> None:
+    if value is not None and value.classifier.code != code_list:
+        raise ValidationError({field_name: [_("Choose a value from the right list.")]})
+
+
+def _check_reasons(reasons: Sequence[ClassifierValue], field_name: str = "reasons") -> None:
+    for reason in reasons:
+        _check_classifier(reason, TERMINATION_REASONS, field_name)
+
+
+def _periods(right: StudyRight) -> list[StatusPeriod]:
+    return list(
+        right.periods.select_related("leave_reason")
+        .prefetch_related("reasons")
+        .order_by("valid_from", "id")
+    )
+
+
+def _as_timeline(period: StatusPeriod) -> timeline.Period:
+    return timeline.Period(
+        status=period.status,
+        valid_from=period.valid_from,
+        valid_to=period.valid_to,
+        leave_reason=_code(period.leave_reason),
+        course=period.course,
+        reasons=tuple(sorted(r.code for r in period.reasons.all())),
+    )
+
+
+def _code(value: Any) -> str | None:
+    return cast(ClassifierValue, value).code if value is not None else None
+
+
+def _rekeyed(exc: ValidationError, renames: dict[str, str]) -> ValidationError:
+    """The same messages under the caller's argument names (a service takes `on`, the
+    timeline speaks of period dates)."""
+    errors: dict[str, list[str]] = {}
+    for name, messages in exc.message_dict.items():
+        errors.setdefault(renames.get(name, name), []).extend(messages)
+    return ValidationError(errors)
+
+
+EVENT_FIELDS = {"valid_from": "on", "valid_to": "on"}
+
+
+def _validate(started_on: dt.date, proposed: Sequence[timeline.Period], renames: Any) -> None:
+    try:
+        timeline.validate(started_on, proposed)
+    except ValidationError as exc:
+        raise _rekeyed(exc, renames) from exc
+
+
+def _close_funding(right: StudyRight, on: dt.date) -> None:
+    """The funding in force ends with the studies (a source that starts later stays open)."""
+    current = right.funding_periods.filter(valid_to__isnull=True, valid_from__lt=on).first()
+    if current is not None:
+        current.valid_to = on
+        current.save()
+
+
+def _change_status(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    status: str,
+    on: dt.date,
+    leave_reason: ClassifierValue | None = None,
+    course: int | None = None,
+    reasons: Sequence[ClassifierValue] = (),
+    returning_from: str | None = None,
+) -> tuple[StudyRight, StatusPeriod]:
+    """Close the current period on `on` and open one in `status`, if the timeline allows.
+    `returning_from` names the state a return ends, for a message in the words of the action."""
+    right = _lock(actor, study_right)
+    if on is None:
+        raise ValidationError({"on": [_("Give the date.")]})
+    if returning_from is not None and right.is_open and right.status != returning_from:
+        if returning_from == StudyStatus.ACADEMIC_LEAVE:
+            raise ValidationError({"status": [_("The student is not on academic leave.")]})
+        raise ValidationError({"status": [_("The studies are not interrupted.")]})
+    timeline.check_transition(right.status, status)
+    periods = _periods(right)
+    proposed = [_as_timeline(p) for p in periods]
+    proposed[-1] = replace(proposed[-1], valid_to=on)
+    proposed.append(
+        timeline.Period(
+            status=status,
+            valid_from=on,
+            leave_reason=leave_reason.code if leave_reason else None,
+            course=course,
+            reasons=tuple(sorted(r.code for r in reasons)),
+        )
+    )
+    _validate(right.started_on, proposed, EVENT_FIELDS)
+    with acting_as(actor):
+        current = periods[-1]
+        current.valid_to = on
+        current.save()
+        period = StatusPeriod(
+            study_right=right,
+            status=status,
+            valid_from=on,
+            leave_reason=leave_reason,
+            course=course,
+        )
+        period.full_clean()
+        period.save()
+        if reasons:
+            period.reasons.set(reasons)
+        right.status = status
+        if status in END_STATUSES:
+            right.ended_on = on
+            _close_funding(right, on)
+        if course is not None:
+            right.course = course
+        _bump(right)
+    return right, period
+
+
+# --- Study rights ----------------------------------------------------------------------------
+
+
+def _programme_cycle(programme: Programme) -> str:
+    version = programme.current_version()
+    return str(getattr(version, "cycle", "") or "")
+
+
+def _check_programme(institution: Institution, programme: Programme) -> None:
+    if programme.kind != ProgrammeKind.STUDY or not programme.state_code:
+        raise ValidationError(
+            {"programme": [_("Choose a study programme with a state code from the register.")]}
+        )
+    providers = {institution.pk, institution.parent_id}
+    if programme.provider_id not in providers:
+        raise ValidationError(
+            {"programme": [_("The programme is not provided by this institution.")]}
+        )
+
+
+@transaction.atomic
+def study_right_open(
+    *,
+    actor: Actor,
+    person: Person,
+    institution: Institution,
+    programme: Programme,
+    form: str,
+    started_on: dt.date,
+    cycle: str = "",
+    course: int = 1,
+    expected_end: dt.date | None = None,
+    admission_basis: str = "",
+    student_card_number: str = "",
+    funding_source: ClassifierValue | None = None,
+    source_system: str = "",
+    local_id: str = "",
+    transferred_from: StudyRight | None = None,
+) -> StudyRight:
+    """A study right from `started_on`: the status history starts with studying that day, and
+    the funding source (when given) from the same day."""
+    selectors.institution_for_student_work(actor=actor, institution=institution)
+    _check_programme(institution, programme)
+    _check_classifier(funding_source, FUNDING_SOURCES, "funding_source")
+    if expected_end is not None and expected_end <= started_on:
+        raise ValidationError(
+            {"expected_end": [_("The expected end must come after the start of the studies.")]}
+        )
+    right = StudyRight(
+        person=person,
+        institution=institution,
+        programme=programme,
+        cycle=cycle or _programme_cycle(programme),
+        form=form,
+        started_on=started_on,
+        course=course,
+        expected_end=expected_end,
+        admission_basis=admission_basis.strip(),
+        student_card_number=student_card_number.strip(),
+        status=StudyStatus.STUDYING,
+        transferred_from=transferred_from,
+        source_system=source_system,
+        local_id=local_id,
+    )
+    with acting_as(actor):
+        right.full_clean()
+        right.save()
+        StatusPeriod.objects.create(
+            study_right=right, status=StudyStatus.STUDYING, valid_from=started_on
+        )
+        if funding_source is not None:
+            FundingPeriod.objects.create(
+                study_right=right, source=funding_source, valid_from=started_on
+            )
+    return right
+
+
+@transaction.atomic
+def study_right_update(*, actor: Actor, study_right: StudyRight, **fields: Any) -> StudyRight:
+    """Change a study right's descriptive fields (form, course, expected end, admission basis,
+    student card number, cycle). Dates and status change through their own services."""
+    unknown = sorted(set(fields) - UPDATABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed here.")] for name in unknown})
+    right = _lock(actor, study_right)
+    for name, value in fields.items():
+        setattr(right, name, value.strip() if isinstance(value, str) and name != "form" else value)
+    if right.expected_end is not None and right.expected_end <= right.started_on:
+        raise ValidationError(
+            {"expected_end": [_("The expected end must come after the start of the studies.")]}
+        )
+    with acting_as(actor):
+        right.full_clean()
+        _bump(right)
+    return right
+
+
+# --- Status changes --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def leave_start(
+    *, actor: Actor, study_right: StudyRight, on: dt.date, leave_reason: ClassifierValue
+) -> StatusPeriod:
+    """Academic leave from `on` for illness (at most 2 years), pregnancy or child care (at most
+    3 years) or personal reasons (at most 1 year, once during the studies)."""
+    if leave_reason is None:
+        raise ValidationError({"leave_reason": [_("Give the reason for the academic leave.")]})
+    _check_classifier(leave_reason, LEAVE_REASONS, "leave_reason")
+    _right, period = _change_status(
+        actor=actor,
+        study_right=study_right,
+        status=StudyStatus.ACADEMIC_LEAVE,
+        on=on,
+        leave_reason=leave_reason,
+    )
+    return period
+
+
+@transaction.atomic
+def leave_end(
+    *, actor: Actor, study_right: StudyRight, on: dt.date, course: int | None = None
+) -> StatusPeriod:
+    """The return from academic leave on `on` (within the leave's limit), optionally to
+    another course."""
+    _right, period = _change_status(
+        actor=actor,
+        study_right=study_right,
+        status=StudyStatus.STUDYING,
+        on=on,
+        course=course,
+        returning_from=StudyStatus.ACADEMIC_LEAVE,
+    )
+    return period
+
+
+@transaction.atomic
+def interruption_start(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    on: dt.date,
+    reasons: Sequence[ClassifierValue],
+) -> StatusPeriod:
+    """An interruption of the studies from `on` (at most 1 year) for one or more reasons."""
+    _check_reasons(reasons)
+    _right, period = _change_status(
+        actor=actor,
+        study_right=study_right,
+        status=StudyStatus.INTERRUPTED,
+        on=on,
+        reasons=reasons,
+    )
+    return period
+
+
+@transaction.atomic
+def interruption_end(
+    *, actor: Actor, study_right: StudyRight, on: dt.date, course: int | None
+) -> StatusPeriod:
+    """The return after an interruption on `on`, to the given course (1..6)."""
+    _right, period = _change_status(
+        actor=actor,
+        study_right=study_right,
+        status=StudyStatus.STUDYING,
+        on=on,
+        course=course,
+        returning_from=StudyStatus.INTERRUPTED,
+    )
+    return period
+
+
+@transaction.atomic
+def terminate(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    on: dt.date,
+    reasons: Sequence[ClassifierValue],
+) -> StudyRight:
+    """Nutraukimas: the study right ends on `on` for one or more reasons from the classifier.
+    A leave or interruption in progress ends that day and must be within its limit."""
+    _check_reasons(reasons)
+    right, _period = _change_status(
+        actor=actor, study_right=study_right, status=StudyStatus.TERMINATED, on=on, reasons=reasons
+    )
+    return right
+
+
+@transaction.atomic
+def graduate(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    on: dt.date,
+    degree: str,
+    qualification: Qualification | None = None,
+    thesis_title: str = "",
+    diploma_reference: str = "",
+) -> Graduation:
+    """Baigimas: a studying student completes the studies on `on` with the qualification and
+    degree awarded, the final thesis and the diploma. Not from leave or an interruption."""
+    if not (degree or "").strip():
+        raise ValidationError({"degree": [_("Give the degree awarded.")]})
+    right, _period = _change_status(
+        actor=actor, study_right=study_right, status=StudyStatus.GRADUATED, on=on
+    )
+    graduation = Graduation(
+        study_right=right,
+        graduated_on=on,
+        qualification=qualification,
+        degree=degree.strip(),
+        thesis_title=thesis_title.strip(),
+        diploma_reference=diploma_reference.strip(),
+    )
+    with acting_as(actor):
+        graduation.full_clean()
+        graduation.save()
+    return graduation
+
+
+@transaction.atomic
+def transfer(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    on: dt.date,
+    institution: Institution,
+    programme: Programme,
+    form: str | None = None,
+    course: int | None = None,
+    cycle: str = "",
+    student_card_number: str = "",
+    funding_source: ClassifierValue | None = None,
+    source_system: str = "",
+    local_id: str = "",
+) -> StudyRight:
+    """A transfer to another programme or HEI on `on`: the old study right closes with status
+    "transferred" and a new one opens that day, linked to it (`transferred_from`), so that
+    statistics follow the student. The actor must manage both HEIs."""
+    selectors.institution_for_student_work(actor=actor, institution=institution)
+    if study_right.programme_id == programme.pk and study_right.institution_id == institution.pk:
+        raise ValidationError(
+            {"programme": [_("A transfer goes to another programme or institution.")]}
+        )
+    _check_programme(institution, programme)
+    old, _period = _change_status(
+        actor=actor, study_right=study_right, status=StudyStatus.TRANSFERRED, on=on
+    )
+    funding = funding_source
+    if funding is None:
+        last_funding = old.funding_periods.order_by("-valid_from").first()
+        funding = cast(ClassifierValue, last_funding.source) if last_funding else None
+    return study_right_open(
+        actor=actor,
+        person=old.person,
+        institution=institution,
+        programme=programme,
+        form=form or old.form,
+        started_on=on,
+        cycle=cycle,
+        course=course or old.course,
+        admission_basis=old.admission_basis,
+        student_card_number=student_card_number,
+        funding_source=funding,
+        source_system=source_system,
+        local_id=local_id,
+        transferred_from=old,
+    )
+
+
+# --- Corrections -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def period_correct(
+    *,
+    actor: Actor,
+    period: StatusPeriod,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+) -> StatusPeriod:
+    """A back-dated correction of a period's dates. The periods stay a partition of time: the
+    boundary moves for the neighbour as well (a leave that began earlier shortens the studying
+    period before it), the start of the first period is the start of the studies, and an end
+    marker's date is the end date. The whole history is validated again; every changed period
+    keeps its previous version in the history."""
+    right = _lock(actor, period.study_right)
+    periods = _periods(right)
+    index = next((i for i, p in enumerate(periods) if p.pk == period.pk), None)
+    if index is None:  # the period was removed or belongs elsewhere since it was read
+        raise ValidationError({"status": [_("The period is no longer in this history.")]})
+    proposed = [_as_timeline(p) for p in periods]
+    started_on = right.started_on
+    if valid_from is not None:
+        proposed[index] = replace(proposed[index], valid_from=valid_from)
+        if index == 0:
+            started_on = valid_from
+        else:
+            proposed[index - 1] = replace(proposed[index - 1], valid_to=valid_from)
+    if valid_to is not None:
+        proposed[index] = replace(proposed[index], valid_to=valid_to)
+        if index + 1 < len(proposed):
+            proposed[index + 1] = replace(proposed[index + 1], valid_from=valid_to)
+    timeline.validate(started_on, proposed)
+    status, ended_on = timeline.outcome(proposed)
+    _check_funding_start(right, started_on)
+    with acting_as(actor):
+        for stored, corrected in zip(periods, proposed, strict=True):
+            if (stored.valid_from, stored.valid_to) != (corrected.valid_from, corrected.valid_to):
+                stored.valid_from, stored.valid_to = corrected.valid_from, corrected.valid_to
+                stored.save()
+        if started_on != right.started_on:
+            _move_funding_start(right, started_on)
+            right.started_on = started_on
+        if ended_on != right.ended_on:
+            _move_funding_end(right, right.ended_on, ended_on)
+            right.ended_on = ended_on
+            graduation = Graduation.objects.filter(study_right=right).first()
+            if graduation is not None and ended_on is not None:
+                graduation.graduated_on = ended_on
+                graduation.save()
+        right.status = status
+        _bump(right)
+    return periods[index]
+
+
+def _check_funding_start(right: StudyRight, started_on: dt.date) -> None:
+    first = right.funding_periods.order_by("valid_from").first()
+    if first is None or started_on == right.started_on:
+        return
+    if first.valid_to is not None and started_on >= first.valid_to:
+        raise ValidationError(
+            {"valid_from": [_("The studies cannot start after the first funding source ends.")]}
+        )
+
+
+def _move_funding_start(right: StudyRight, started_on: dt.date) -> None:
+    """The first funding source began with the studies; it moves with their start."""
+    first = right.funding_periods.order_by("valid_from").first()
+    if first is not None and (
+        first.valid_from == right.started_on or first.valid_from < started_on
+    ):
+        first.valid_from = started_on
+        first.save()
+
+
+def _move_funding_end(right: StudyRight, old_end: dt.date | None, new_end: dt.date | None) -> None:
+    """The funding closed with the studies ends on the corrected end date."""
+    if old_end is None or new_end is None:
+        return
+    closed = right.funding_periods.filter(valid_to=old_end, valid_from__lt=new_end).first()
+    if closed is not None:
+        closed.valid_to = new_end
+        closed.save()
+
+
+# --- Funding ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def funding_change(
+    *, actor: Actor, study_right: StudyRight, source: ClassifierValue, valid_from: dt.date
+) -> FundingPeriod:
+    """A new funding source from `valid_from`; the one in force ends that day."""
+    _check_classifier(source, FUNDING_SOURCES, "source")
+    right = _lock(actor, study_right)
+    if valid_from < right.started_on:
+        raise ValidationError(
+            {
+                "valid_from": [
+                    _("The funding cannot start before the studies (%(date)s).")
+                    % {"date": right.started_on}
+                ]
+            }
+        )
+    if right.ended_on is not None and valid_from >= right.ended_on:
+        raise ValidationError(
+            {"valid_from": [_("The studies ended on %(date)s.") % {"date": right.ended_on}]}
+        )
+    current = right.funding_periods.filter(valid_to__isnull=True).first()
+    if current is not None and valid_from <= current.valid_from:
+        raise ValidationError(
+            {
+                "valid_from": [
+                    _("The new funding source must start after the current one (%(date)s).")
+                    % {"date": current.valid_from}
+                ]
+            }
+        )
+    if current is not None and current.source_id == source.pk:
+        raise ValidationError({"source": [_("This is already the funding source.")]})
+    later = right.funding_periods.filter(valid_from__gte=valid_from).exists()
+    if later:
+        raise ValidationError({"valid_from": [_("A later funding source is already recorded.")]})
+    with acting_as(actor):
+        if current is not None:
+            current.valid_to = valid_from
+            current.save()
+        funding = FundingPeriod(study_right=right, source=source, valid_from=valid_from)
+        funding.full_clean()
+        funding.save()
+        _bump(right)
+    return funding
+
+
+# --- Prior education, mobility, results ------------------------------------------------------
+
+
+@transaction.atomic
+def prior_education_add(
+    *, actor: Actor, study_right: StudyRight, kind: str, **fields: Any
+) -> PriorEducation:
+    """A document that gave access to the studies: from the Pupil Register, a credential, or a
+    foreign document with its country and recognition decision."""
+    right = _lock(actor, study_right)
+    record = PriorEducation(study_right=right, kind=kind, **fields)
+    if kind == PriorEducationKind.FOREIGN and not record.recognition_decision.strip():
+        raise ValidationError(
+            {"recognition_decision": [_("Give the recognition decision of the foreign document.")]}
+        )
+    _check_classifier(
+        cast(ClassifierValue | None, record.document_type), "document-type", "document_type"
+    )
+    with acting_as(actor):
+        record.full_clean()
+        record.save()
+        _bump(right)
+    return record
+
+
+@transaction.atomic
+def mobility_add(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    host_institution: str,
+    host_country: str,
+    valid_from: dt.date,
+    valid_to: dt.date,
+    programme_name: str = "",
+    credits_earned: Decimal = Decimal(0),
+    credits_recognised: Decimal = Decimal(0),
+) -> Mobility:
+    """Partial studies at a host institution (e.g. Erasmus+): dates within the studies, and no
+    more credits recognised than earned."""
+    right = _lock(actor, study_right)
+    if valid_from < right.started_on:
+        raise ValidationError(
+            {
+                "valid_from": [
+                    _("Partial studies cannot start before the studies (%(date)s).")
+                    % {"date": right.started_on}
+                ]
+            }
+        )
+    if valid_to <= valid_from:
+        raise ValidationError({"valid_to": [_("The end must come after the start.")]})
+    if Decimal(credits_recognised) > Decimal(credits_earned):
+        raise ValidationError(
+            {"credits_recognised": [_("No more credits can be recognised than were earned.")]}
+        )
+    mobility = Mobility(
+        study_right=right,
+        host_institution=host_institution.strip(),
+        host_country=host_country.strip().upper(),
+        programme_name=programme_name.strip(),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        credits_earned=credits_earned,
+        credits_recognised=credits_recognised,
+    )
+    with acting_as(actor):
+        mobility.full_clean()
+        mobility.save()
+        _bump(right)
+    return mobility
+
+
+@transaction.atomic
+def result_add(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    semester: int,
+    course_unit_code: str,
+    course_unit_title: str,
+    credits: Decimal,
+    assessed_on: dt.date,
+    grade: int | None = None,
+    passed: bool | None = None,
+    source_system: str = "",
+    local_id: str = "",
+) -> Result:
+    """A course unit result: credits and either a grade on the 10-point scale (1..10) or
+    pass/fail. With (source_system, local_id) the call is an upsert: the same key updates the
+    result it recorded before."""
+    right = _lock(actor, study_right)
+    if (grade is None) == (passed is None):
+        raise ValidationError(
+            {"grade": [_("Give either a grade from 1 to 10 or pass/fail, not both.")]}
+        )
+    if grade is not None and not 1 <= grade <= 10:
+        raise ValidationError({"grade": [_("A grade is from 1 to 10.")]})
+    if Decimal(credits) <= 0:
+        raise ValidationError({"credits": [_("Credits must be more than zero.")]})
+    if assessed_on < right.started_on:
+        raise ValidationError(
+            {
+                "assessed_on": [
+                    _("A result cannot come before the studies (%(date)s).")
+                    % {"date": right.started_on}
+                ]
+            }
+        )
+    existing = None
+    if source_system and local_id:
+        existing = Result.objects.filter(source_system=source_system, local_id=local_id).first()
+        if existing is not None and existing.study_right_id != right.pk:
+            raise ValidationError(
+                {"local_id": [_("This key already identifies a result of another study right.")]}
+            )
+    result = existing or Result(study_right=right, source_system=source_system, local_id=local_id)
+    result.semester = semester
+    result.course_unit_code = course_unit_code.strip()
+    result.course_unit_title = course_unit_title.strip()
+    result.credits = credits
+    result.grade = grade
+    result.passed = passed
+    result.assessed_on = assessed_on
+    with acting_as(actor):
+        result.full_clean()
+        result.save()
+        _bump(right)
+    return result
+
+
+# --- Loans and scholarships ------------------------------------------------------------------
+
+
+@transaction.atomic
+def loan_upsert(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    kind: str,
+    amount: Decimal,
+    granted_on: dt.date,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    source_system: str = "",
+    local_id: str = "",
+) -> StudyLoan:
+    """A state-supported study loan; keyed by (source_system, local_id) when the lender's
+    system sends it, so a repeated message updates the same loan."""
+    right = _lock(actor, study_right)
+    existing = None
+    if source_system and local_id:
+        existing = StudyLoan.objects.filter(source_system=source_system, local_id=local_id).first()
+        if existing is not None and existing.study_right_id != right.pk:
+            raise ValidationError(
+                {"local_id": [_("This key already identifies a loan of another study right.")]}
+            )
+    if valid_to is not None and valid_to <= valid_from:
+        raise ValidationError({"valid_to": [_("The end must come after the start.")]})
+    if Decimal(amount) <= 0:
+        raise ValidationError({"amount": [_("The amount must be more than zero.")]})
+    loan = existing or StudyLoan(study_right=right, source_system=source_system, local_id=local_id)
+    loan.kind, loan.amount, loan.granted_on = kind, amount, granted_on
+    loan.valid_from, loan.valid_to = valid_from, valid_to
+    with acting_as(actor):
+        loan.full_clean()
+        loan.save()
+        _bump(right)
+    return loan
+
+
+@transaction.atomic
+def scholarship_add(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    kind: str,
+    amount: Decimal,
+    valid_from: dt.date,
+    valid_to: dt.date,
+    payer: str = "",
+) -> Scholarship:
+    """A scholarship paid for a period."""
+    right = _lock(actor, study_right)
+    if valid_to <= valid_from:
+        raise ValidationError({"valid_to": [_("The end must come after the start.")]})
+    if Decimal(amount) <= 0:
+        raise ValidationError({"amount": [_("The amount must be more than zero.")]})
+    scholarship = Scholarship(
+        study_right=right,
+        kind=kind,
+        amount=amount,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        payer=payer.strip(),
+    )
+    with acting_as(actor):
+        scholarship.full_clean()
+        scholarship.save()
+        _bump(right)
+    return scholarship
+
+
+def reasons_from_codes(codes: Iterable[str]) -> list[ClassifierValue]:
+    """Termination or interruption reasons by their classifier codes (for imports and APIs)."""
+    codes = list(codes)
+    values = list(ClassifierValue.objects.of(TERMINATION_REASONS).filter(code__in=codes))
+    missing = sorted(set(codes) - {v.code for v in values})
+    if missing:
+        raise ValidationError(
+            {"reasons": [_("Unknown reason: %(codes)s.") % {"codes": ", ".join(missing)}]}
+        )
+    return values
