@@ -1,20 +1,26 @@
-"""SMPKR open data: study and training programmes and their accreditations.
+"""SMPKR open data: study and training programmes, their accreditations, and students per
+programme and year (from the Student Register).
 
-`ProgramosStojimas` (admissions, from the national admissions system) and `ProgramosStudentas`
-(students per programme and year, from the Student Register) have no source in edureg yet and
-are exported with their header only.
+`ProgramosStojimas` (admissions, from the national admissions system) has no source in edureg
+yet and is exported with its header only.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
+from edureg.institutions.models import Institution
 from edureg.programmes.models import (
     Accreditation,
+    Programme,
     ProgrammeKind,
     ProgrammeVersion,
     StudyCycle,
@@ -31,7 +37,9 @@ from edureg.statistics.opendata.common import (
     published_programmes,
     version_in_force,
 )
+from edureg.statistics.opendata.mr import suppressed
 from edureg.statistics.opendata.registry import Row, register
+from edureg.students.models import Graduation, StatusPeriod, StudyStatus
 
 DATASET = "datasets/gov/nsa/smpkr/studiju_mokymu_programu_duomenys"
 
@@ -43,6 +51,7 @@ KINDS = (ProgrammeKind.STUDY, ProgrammeKind.VOCATIONAL)
 # Keys of accreditation rows are derived, not stored: the same accreditation and criterion give
 # the same key in every monthly export.
 ACCREDITATION_KEYS = uuid.uuid5(uuid.NAMESPACE_URL, DATASET + "/ProgramosAkreditacija")
+STUDENT_COUNT_KEYS = uuid.uuid5(uuid.NAMESPACE_URL, DATASET + "/ProgramosStudentas")
 
 
 @register(DATASET, "StudijuPrograma")
@@ -142,3 +151,91 @@ def accreditations() -> Iterator[Row]:
 
 def _accreditation_key(pk: int, criterion: str) -> str:
     return str(uuid.uuid5(ACCREDITATION_KEYS, f"{pk}:{criterion}"))
+
+
+# --- Students per programme, HEI and year (Student Register) --------------------------------
+
+# (programme id, institution id, calendar year)
+CountKey = tuple[int, int, int]
+
+
+def _studied_per_year(today: dt.date) -> dict[CountKey, set[int]]:
+    """The people with a studying period on at least one day of each calendar year, per
+    programme and HEI. Academic leave and interruptions are not studying; an open period runs
+    until today, so no future year is counted."""
+    studied: dict[CountKey, set[int]] = defaultdict(set)
+    periods = (
+        StatusPeriod.objects.filter(status=StudyStatus.STUDYING, valid_from__lte=today)
+        .values_list(
+            "study_right__programme_id",
+            "study_right__institution_id",
+            "study_right__person_id",
+            "valid_from",
+            "valid_to",
+        )
+        .order_by()
+    )
+    for programme_id, institution_id, person_id, valid_from, valid_to in periods.iterator(
+        chunk_size=CHUNK_SIZE
+    ):
+        # [valid_from, valid_to): the last day studied is the day before valid_to.
+        last_day = min(valid_to - dt.timedelta(days=1), today) if valid_to else today
+        for year in range(valid_from.year, last_day.year + 1):
+            studied[(programme_id, institution_id, year)].add(person_id)
+    return studied
+
+
+def _graduated_per_year(today: dt.date) -> dict[CountKey, int]:
+    graduations = (
+        Graduation.objects.filter(graduated_on__lte=today)
+        .values_list(
+            "study_right__programme_id",
+            "study_right__institution_id",
+            ExtractYear("graduated_on"),
+        )
+        .annotate(count=Count("study_right__person_id", distinct=True))
+        .order_by()
+    )
+    return {
+        (programme_id, institution_id, year): count
+        for programme_id, institution_id, year, count in graduations
+    }
+
+
+@register(DATASET, "ProgramosStudentas")
+def students_per_programme() -> Iterator[Row]:
+    """Per programme, HEI and calendar year: the students who studied in the programme on at
+    least one day of the year, and those who graduated from it that year.
+
+    A person is counted once per row, however many study rights they had in it. Counts below
+    5 are left empty, as in every count the register publishes (DESIGN.md §2, `mr.suppressed`);
+    the two counts are not parts of a published total, so no other cell has to be hidden with
+    them.
+    """
+    today = timezone.localdate()
+    studied = _studied_per_year(today)
+    graduated = _graduated_per_year(today)
+    keys = set(studied) | set(graduated)
+    programmes = Programme.objects.in_bulk({key[0] for key in keys})
+    institutions = Institution.objects.in_bulk({key[1] for key in keys})
+
+    def order(key: CountKey) -> tuple[int, str, str, int, int]:
+        programme, institution = programmes[key[0]], institutions[key[1]]
+        return (key[2], programme.state_code or "", institution.jar_code, key[0], key[1])
+
+    for key in sorted(keys, key=order):
+        programme, institution, year = programmes[key[0]], institutions[key[1]], key[2]
+        yield {
+            "vda_prime_key": str(
+                uuid.uuid5(
+                    STUDENT_COUNT_KEYS,
+                    f"{programme.public_id}:{institution.register_id}:{year}",
+                )
+            ),
+            # The manifest types the year as a date: its first day.
+            "metai": dt.date(year, 1, 1),
+            "prg_valst_kodas": programme.state_code,
+            "inst_kodas": institution.jar_code or None,
+            "stud_studijav": suppressed(len(studied.get(key, ()))),
+            "stud_baige": suppressed(graduated.get(key, 0)),
+        }
