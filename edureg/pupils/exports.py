@@ -1,4 +1,5 @@
-"""CSV and XLSX exports of the pupil list: the whole filtered list, not one page.
+"""CSV and XLSX exports of the pupil list and of a municipality's children: the whole filtered
+list, not one page.
 
 Every pupil in a file is written to the access log before their row leaves the server: the CSV
 streams in chunks, each chunk logged first; the XLSX is built in memory, logged, then sent.
@@ -87,9 +88,9 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def _chunks(enrolments: QuerySet[Enrolment]) -> Iterator[list[Enrolment]]:
-    chunk: list[Enrolment] = []
-    for enrolment in enrolments.iterator(chunk_size=CHUNK):
+def _chunks(rows: QuerySet[Any]) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for enrolment in rows.iterator(chunk_size=CHUNK):
         chunk.append(enrolment)
         if len(chunk) == CHUNK:
             yield chunk
@@ -98,8 +99,8 @@ def _chunks(enrolments: QuerySet[Enrolment]) -> Iterator[list[Enrolment]]:
         yield chunk
 
 
-def _filename(extension: str) -> str:
-    return f"pupils-{timezone.localdate():%Y-%m-%d}.{extension}"
+def _filename(stem: str, extension: str) -> str:
+    return f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 class _Echo:
@@ -109,41 +110,69 @@ class _Echo:
         return value
 
 
-def csv_response(*, actor: Actor, enrolments: QuerySet[Enrolment]) -> StreamingHttpResponse:
+# A table to export: its header and, chunk by chunk, the people in the chunk (logged as shown
+# before their rows leave the server) with the chunk's rows.
+Chunks = Iterator[tuple[list[Any], list[list[Any]]]]
+
+
+def _csv(header: list[str], chunks: Chunks, *, actor: Actor, what: str, stem: str) -> Any:
     """UTF-8 with a byte-order mark, so that spreadsheets open Lithuanian letters correctly."""
-    municipalities = municipality_names()
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(headers())
-        for chunk in _chunks(enrolments):
-            persons_shown(actor=actor, persons=[e.person for e in chunk], what="pupil.export")
-            for enrolment in chunk:
-                yield writer.writerow([_safe(v) for v in row(enrolment, municipalities)])
+        yield "\ufeff" + writer.writerow(header)
+        for persons, rows in chunks:
+            persons_shown(actor=actor, persons=persons, what=what)
+            for values in rows:
+                yield writer.writerow([_safe(v) for v in values])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "csv")}"'
     return response
 
 
-def too_many_for_xlsx(enrolments: QuerySet[Enrolment]) -> bool:
-    return enrolments.count() > XLSX_MAX_ROWS
-
-
-def xlsx_response(*, actor: Actor, enrolments: QuerySet[Enrolment]) -> HttpResponse:
-    municipalities = municipality_names()
+def _xlsx(
+    header: list[str], chunks: Chunks, *, actor: Actor, what: str, stem: str, title: str
+) -> HttpResponse:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Pupils"))
-    sheet.append(headers())
-    for chunk in _chunks(enrolments):
-        persons_shown(actor=actor, persons=[e.person for e in chunk], what="pupil.export")
-        for enrolment in chunk:
-            sheet.append([_xlsx_cell(v) for v in row(enrolment, municipalities)])
+    sheet = workbook.create_sheet(title)
+    sheet.append(header)
+    for persons, rows in chunks:
+        persons_shown(actor=actor, persons=persons, what=what)
+        for values in rows:
+            sheet.append([_xlsx_cell(v) for v in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "xlsx")}"'
     return response
+
+
+def _enrolment_chunks(enrolments: QuerySet[Enrolment]) -> Chunks:
+    municipalities = municipality_names()
+    for chunk in _chunks(enrolments):
+        yield [e.person for e in chunk], [row(e, municipalities) for e in chunk]
+
+
+def csv_response(*, actor: Actor, enrolments: QuerySet[Enrolment]) -> StreamingHttpResponse:
+    return _csv(
+        headers(), _enrolment_chunks(enrolments), actor=actor, what="pupil.export", stem="pupils"
+    )
+
+
+def too_many_for_xlsx(rows: QuerySet[Any]) -> bool:
+    return rows.count() > XLSX_MAX_ROWS
+
+
+def xlsx_response(*, actor: Actor, enrolments: QuerySet[Enrolment]) -> HttpResponse:
+    return _xlsx(
+        headers(),
+        _enrolment_chunks(enrolments),
+        actor=actor,
+        what="pupil.export",
+        stem="pupils",
+        title=_("Pupils"),
+    )
 
 
 def _xlsx_cell(value: Any) -> Any:
@@ -151,3 +180,65 @@ def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value
     return _safe(value)
+
+
+# --- A municipality's children ----------------------------------------------------------------
+
+
+def children_headers() -> list[str]:
+    return [
+        _("Person id"),
+        _("Family name"),
+        _("Given names"),
+        _("Birth date"),
+        _("Institution register id"),
+        _("Institution"),
+        _("Group"),
+        _("Grade"),
+        _("Municipality of general education"),
+    ]
+
+
+def children_row(person: Any, enrolment: Enrolment | None) -> list[Any]:
+    school = enrolment.institution if enrolment else None
+    group = enrolment.group if enrolment else None
+    return [
+        str(person.public_id),
+        person.family_name,
+        person.given_names,
+        person.birth_date,
+        school.register_id if school else "",
+        str(school) if school else "",
+        group.name if group else "",
+        group.get_grade_display() if group and group.grade else "",
+        str(school.municipality) if school else "",
+    ]
+
+
+def _children_chunks(children: QuerySet[Any]) -> Chunks:
+    from edureg.pupils.selectors import open_enrolments_by_pk
+
+    for chunk in _chunks(children):
+        enrolments = open_enrolments_by_pk(p.enrolment_id for p in chunk)
+        yield chunk, [children_row(p, enrolments.get(p.enrolment_id)) for p in chunk]
+
+
+def children_csv(*, actor: Actor, children: QuerySet[Any]) -> StreamingHttpResponse:
+    return _csv(
+        children_headers(),
+        _children_chunks(children),
+        actor=actor,
+        what="pupil.municipality-export",
+        stem="children",
+    )
+
+
+def children_xlsx(*, actor: Actor, children: QuerySet[Any]) -> HttpResponse:
+    return _xlsx(
+        children_headers(),
+        _children_chunks(children),
+        actor=actor,
+        what="pupil.municipality-export",
+        stem="children",
+        title=_("Children"),
+    )

@@ -13,10 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from edureg.core.models import ClassifierValue
-from edureg.institutions.models import Institution
+from edureg.institutions.models import Institution, Municipality
 from edureg.people.identity import validate_personal_code
 from edureg.people.models import Sex
 from edureg.pupils.models import Grade, Group, GroupKind
+from edureg.pupils.selectors import (
+    NOT_ENROLLED,
+    STUDIES_ANYWHERE,
+    STUDIES_ELSEWHERE,
+    STUDIES_HERE,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
@@ -319,3 +325,47 @@ class YearEndForm(forms.Form):
 
     def previewed_ids(self) -> list[str]:
         return [i for i in self.cleaned_data.get("previewed", "").split(",") if i]
+
+
+class MunicipalityChildrenForm(forms.Form):
+    """Which children of a municipality to list: by age on 1 September of the school year, and
+    by where they study a general-education programme."""
+
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.none(), label=_("Municipality"), to_field_name="code"
+    )
+    age_from = forms.IntegerField(label=_("Age from"), min_value=0, max_value=30, initial=6)
+    age_to = forms.IntegerField(label=_("Age to"), min_value=0, max_value=30, initial=17)
+    status = forms.ChoiceField(
+        label=_("Studies"),
+        required=False,
+        choices=[
+            (STUDIES_ANYWHERE, _("anywhere or nowhere")),
+            (STUDIES_HERE, _("at a school of this municipality")),
+            (STUDIES_ELSEWHERE, _("at a school of another municipality")),
+            (NOT_ENROLLED, _("not enrolled in general education")),
+        ],
+    )
+
+    def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("age_from"), data.get("age_to")
+        if low is not None and high is not None and low > high:
+            self.add_error("age_to", _("The upper age must not be below the lower one."))
+        return data
+
+    def birth_dates(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        """Born in [first, last] means aged age_from..age_to on 1 September of this school year."""
+        september = dt.date(current_school_year(today), 9, 1)
+        low, high = self.cleaned_data["age_from"], self.cleaned_data["age_to"]
+        last = _years_before(september, low)
+        first = _years_before(september, high + 1) + dt.timedelta(days=1)
+        return first, last
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    return day.replace(year=day.year - years)

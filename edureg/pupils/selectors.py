@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from edureg.access.models import FunctionArea, Level
 from edureg.access.scoping import ScopePaths, get_in_scope, holds_any, restrict
 from edureg.core.audit import log_person_access
 from edureg.core.context import Actor, ActorKind
-from edureg.institutions.models import Institution
+from edureg.institutions.models import Institution, Municipality
 from edureg.people.models import Person
-from edureg.pupils.models import Enrolment, Group, NvsFundingMark
+from edureg.pupils.models import Enrolment, Group, GroupKind, NvsFundingMark
 
 PUPIL_AREAS = (FunctionArea.PUPIL_PERSONAL, FunctionArea.PUPIL_LEARNING)
 
@@ -159,3 +160,86 @@ def managed_institutions(*, actor: Actor) -> QuerySet[Institution]:
         paths=INSTITUTION_ITSELF,
         level=Level.MANAGER,
     )
+
+
+# --- A municipality's view of its children ----------------------------------------------------
+
+MUNICIPALITY_ITSELF = ScopePaths(municipality=("pk",))
+# Where the children study: anywhere or nowhere, at a school of the municipality, at a school
+# of another municipality, or nowhere (not enrolled in a general-education programme).
+STUDIES_ANYWHERE, STUDIES_HERE, STUDIES_ELSEWHERE, NOT_ENROLLED = "", "here", "elsewhere", "none"
+
+
+def municipalities_in_view(*, actor: Actor) -> QuerySet[Municipality]:
+    """The municipalities whose children the actor may see: its municipality grants, or all of
+    them nationally. Institution grants give none (a school sees its own pupils, not a town's)."""
+    return restrict(
+        Municipality.objects.order_by("name_lt"),
+        actor=actor,
+        areas=[FunctionArea.PUPIL_PERSONAL],
+        paths=MUNICIPALITY_ITSELF,
+    )
+
+
+def municipality_children(
+    *,
+    actor: Actor,
+    municipality: Municipality,
+    born_from: dt.date,
+    born_until: dt.date,
+    studies: str = STUDIES_ANYWHERE,
+) -> QuerySet[Person]:
+    """The children declared in `municipality` born in [born_from, born_until], each annotated
+    with where they study a general-education programme now: `school_id`, `school_municipality_id`
+    and `enrolment_id` of their open general enrolment (null when not enrolled anywhere).
+
+    The municipality must be in the actor's view (404 otherwise). A grant over a municipality
+    covers every person declared there (see people.selectors.PERSON_PATHS), so the people are
+    taken by declared municipality directly, without the scope's joins through enrolments.
+    """
+    municipality = get_in_scope(
+        Municipality.objects.all(),
+        actor=actor,
+        areas=[FunctionArea.PUPIL_PERSONAL],
+        paths=MUNICIPALITY_ITSELF,
+        pk=municipality.pk,
+    )
+    open_general = Enrolment.objects.filter(
+        person=OuterRef("pk"), kind=GroupKind.GENERAL, valid_to__isnull=True
+    )
+    children = (
+        Person.objects.filter(
+            declared_municipality=municipality,
+            birth_date__gte=born_from,
+            birth_date__lte=born_until,
+            date_of_death__isnull=True,
+        )
+        .annotate(
+            enrolment_id=Subquery(open_general.values("pk")[:1]),
+            school_id=Subquery(open_general.values("institution_id")[:1]),
+            school_municipality_id=Subquery(
+                open_general.values("institution__municipality_id")[:1]
+            ),
+        )
+        .order_by("family_name", "given_names", "pk")
+    )
+    if studies == STUDIES_HERE:
+        return children.filter(school_municipality_id=municipality.pk)
+    if studies == STUDIES_ELSEWHERE:
+        return children.filter(school_municipality_id__isnull=False).exclude(
+            school_municipality_id=municipality.pk
+        )
+    if studies == NOT_ENROLLED:
+        return children.filter(enrolment_id__isnull=True)
+    return children
+
+
+def open_enrolments_by_pk(pks: Iterable[int]) -> dict[int, Enrolment]:
+    """The enrolments a page of `municipality_children` refers to, in one query."""
+    wanted = [pk for pk in pks if pk]
+    return {
+        e.pk: e
+        for e in Enrolment.objects.filter(pk__in=wanted).select_related(
+            "institution", "institution__municipality", "group"
+        )
+    }

@@ -45,6 +45,7 @@ from edureg.pupils.forms import (
     GroupCloseForm,
     GroupForm,
     MoveForm,
+    MunicipalityChildrenForm,
     NewPersonForm,
     NvsMarkForm,
     PersonalCodeForm,
@@ -149,6 +150,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query_string": _query_string(request),
             "may_enrol": selectors.managed_institutions(actor=actor).exists(),
+            "sees_municipality": selectors.municipalities_in_view(actor=actor).exists(),
         },
     )
 
@@ -761,3 +763,79 @@ def group_year_end(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         },
         status=_status(form),
     )
+
+
+# --- A municipality's view of its children ----------------------------------------------------
+
+
+def _children(
+    request: HttpRequest, actor: Actor
+) -> tuple[MunicipalityChildrenForm, QuerySet[Person] | None]:
+    """The children the request asks for, or None until a valid choice is made."""
+    municipalities = selectors.municipalities_in_view(actor=actor)
+    data = request.GET.copy()
+    if "municipality" not in data:
+        only = list(municipalities[:2])
+        if len(only) == 1:
+            data["municipality"] = only[0].code
+    for name in ("age_from", "age_to"):
+        data.setdefault(name, str(MunicipalityChildrenForm.base_fields[name].initial))
+    form = MunicipalityChildrenForm(data, municipalities=municipalities)
+    if not form.is_valid():
+        return form, None
+    municipality = form.cleaned_data["municipality"]
+    first, last = form.birth_dates(selectors.today())
+    children = selectors.municipality_children(
+        actor=actor,
+        municipality=municipality,
+        born_from=first,
+        born_until=last,
+        studies=form.cleaned_data["status"],
+    )
+    return form, children
+
+
+@login_required
+@require_GET
+def municipality_children(request: HttpRequest) -> HttpResponse:
+    """A municipality's children of school age and where each studies, or that they do not."""
+    actor = _actor(request)
+    form, children = _children(request, actor)
+    page, rows = None, []
+    if children is not None:
+        page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = list(page.object_list)
+        persons_shown(actor=actor, persons=shown, what="pupil.municipality")
+        enrolments = selectors.open_enrolments_by_pk(p.enrolment_id for p in shown)
+        rows = [(p, enrolments.get(p.enrolment_id)) for p in shown]
+    return render(
+        request,
+        "pupils/municipality_children.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": rows,
+            "query_string": _query_string(request),
+            "has_municipalities": form.fields["municipality"].queryset.exists(),  # type: ignore[attr-defined]
+        },
+        status=400 if form.is_bound and form.errors and request.GET else 200,
+    )
+
+
+@login_required
+@require_GET
+def municipality_children_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    actor = _actor(request)
+    _form, children = _children(request, actor)
+    if children is None:
+        return redirect(reverse("pupils:municipality") + f"?{_query_string(request)}")
+    if fmt == "csv":
+        return exports.children_csv(actor=actor, children=children)
+    if exports.too_many_for_xlsx(children):
+        messages.error(
+            request,
+            _("The list has more than %(count)s rows: download it as CSV, or narrow it.")
+            % {"count": exports.XLSX_MAX_ROWS},
+        )
+        return redirect(reverse("pupils:municipality") + f"?{_query_string(request)}")
+    return exports.children_xlsx(actor=actor, children=children)
