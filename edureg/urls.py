@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("edureg.programmes.api.urls")),
     path("", include("edureg.programmes.api.catalogue")),
     path("", include("edureg.pupils.api.urls")),
+    path("", include("edureg.students.api.urls")),
 ]
 
 urlpatterns = [
@@ -50,6 +51,7 @@ urlpatterns = [
     path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke"),
     path("people/", include("edureg.people.urls")),
     path("pupils/", include("edureg.pupils.urls")),
+    path("students/", include("edureg.students.urls")),
     path("institutions/", include("edureg.institutions.urls")),
     path("programmes/", include("edureg.programmes.urls")),
     path("admin/", admin.site.urls),
