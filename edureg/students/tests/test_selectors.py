@@ -113,3 +113,14 @@ def test_transcript_by_year_with_credits_of_passed_units(vu):  # type: ignore[no
         "MAT101",
     ]
     assert transcript.credits_earned == Decimal(17)
+
+
+def test_the_back_office_shows_a_study_right_and_logs_the_read(admin_web, vu):  # type: ignore[no-untyped-def]
+    right = open_right(vu)
+    listing = admin_web.get("/admin/students/studyright/")
+    assert listing.status_code == 200
+    page = admin_web.get(f"/admin/students/studyright/{right.pk}/change/")
+    assert page.status_code == 200
+    assert AccessLogEntry.objects.filter(
+        person_public_id=right.person.public_id, what="student.backoffice"
+    ).exists()
