@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, get_in_scope, restrict
+from edureg.access.scoping import ScopePaths, get_in_scope, holds_any, restrict
 from edureg.core.audit import log_person_access
 from edureg.core.context import Actor, ActorKind
 from edureg.institutions.models import Institution
+from edureg.people.models import Person
 from edureg.students.models import Result, StatusPeriod, StudyRight
 
 STUDENT_AREAS = (FunctionArea.STUDENT_DATA,)
@@ -61,6 +63,28 @@ def managed_institutions(*, actor: Actor) -> QuerySet[Institution]:
         paths=INSTITUTION_ITSELF,
         level=Level.MANAGER,
     )
+
+
+def person_for_study_right(
+    *, actor: Actor, personal_code: str | None = None, public_id: Any = None
+) -> Person | None:
+    """A person an HEI may admit, found by personal code (or the public id of one found so)
+    whether or not the HEI sees them yet (a new student). Only for actors who keep some HEI's
+    student data at manager level; a found person is written to their access log, like any
+    other read."""
+    if actor.kind != ActorKind.SYSTEM and not holds_any(actor, STUDENT_AREAS, Level.MANAGER):
+        raise PermissionDenied
+    if personal_code:
+        person = Person.objects.filter(personal_code=personal_code).first()
+    elif public_id:
+        person = Person.objects.filter(public_id=public_id).first()
+    else:
+        person = None
+    if person is not None:
+        log_person_access(
+            actor=actor, person_public_ids=[person.public_id], what="student.admission-lookup"
+        )
+    return person
 
 
 def student_rights_in_scope(*, actor: Actor, level: str = Level.VIEWER) -> QuerySet[StudyRight]:

@@ -272,6 +272,19 @@ def study_right_open(
 
 
 @transaction.atomic
+def study_right_register_and_open(
+    *, actor: Actor, person_fields: dict[str, Any], **study_right: Any
+) -> StudyRight:
+    """Register a person new to the registers (with a personal code, or a foreigner without
+    one) and open their study right, all or nothing."""
+    from edureg.people.services import person_create
+
+    selectors.institution_for_student_work(actor=actor, institution=study_right["institution"])
+    person = person_create(actor=actor, **person_fields)
+    return study_right_open(actor=actor, person=person, **study_right)
+
+
+@transaction.atomic
 def study_right_update(*, actor: Actor, study_right: StudyRight, **fields: Any) -> StudyRight:
     """Change a study right's descriptive fields (form, course, expected end, admission basis,
     student card number, cycle). Dates and status change through their own services."""

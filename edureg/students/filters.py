@@ -1,0 +1,47 @@
+"""The one filter of the student list, shared by the web page and its CSV and XLSX exports. The
+queryset it narrows is always `selectors.student_rights_in_scope(actor=…)`, so a filter can only
+narrow what the actor may see, never widen it."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from edureg.programmes.models import StudyCycle
+from edureg.students.models import MAX_COURSE, StudyForm, StudyRight, StudyStatus
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class StudyRightFilter(django_filters.FilterSet):
+    """Filters of the student list. Invalid input narrows to nothing (see the views), never to
+    everything."""
+
+    institution = django_filters.CharFilter(
+        field_name="institution__register_id", label=_("Institution (register id)")
+    )
+    programme = django_filters.CharFilter(
+        field_name="programme__state_code",
+        lookup_expr="iexact",
+        label=_("Programme state code"),
+        help_text=_("E.g. 6121BX001."),
+    )
+    status = django_filters.ChoiceFilter(choices=StudyStatus.choices, label=_("Status"))
+    form = django_filters.ChoiceFilter(choices=StudyForm.choices, label=_("Study form"))
+    cycle = django_filters.ChoiceFilter(choices=StudyCycle.choices, label=_("Study cycle"))
+    course = django_filters.TypedChoiceFilter(
+        choices=[(n, str(n)) for n in range(1, MAX_COURSE + 1)],
+        coerce=int,
+        label=_("Course"),
+    )
+    started_from = django_filters.DateFilter(
+        field_name="started_on", lookup_expr="gte", label=_("Started from"), widget=DATE
+    )
+    started_to = django_filters.DateFilter(
+        field_name="started_on", lookup_expr="lte", label=_("Started until"), widget=DATE
+    )
+
+    class Meta:
+        model = StudyRight
+        fields: list[str] = []

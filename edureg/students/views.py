@@ -1,0 +1,649 @@
+"""Web pages of the Student Register for an HEI's data manager (and, read-only, for those who
+view students' data: the HEI's viewers, the agency).
+
+Reads go through the scoped selectors (out of scope answers 404) and every person shown, on a
+page or in an export, is written to the access log. Each action on the student card is one POST
+to its own URL calling one service, which checks the rights (403 in scope without the manager
+level) and the register's rules (their errors are shown on the form's fields, with status 400).
+Personal codes are only ever sent by POST.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from edureg.access.models import Level
+from edureg.core.audit import changes_of
+from edureg.core.context import Actor
+from edureg.people.models import Person
+from edureg.people.selectors import persons_shown
+from edureg.students import exports, selectors, services
+from edureg.students.filters import StudyRightFilter
+from edureg.students.forms import (
+    ActionForm,
+    FundingChangeForm,
+    GraduateForm,
+    InterruptionEndForm,
+    InterruptionStartForm,
+    LeaveEndForm,
+    LeaveStartForm,
+    LoanForm,
+    MobilityForm,
+    NewPersonForm,
+    PeriodCorrectForm,
+    PersonalCodeForm,
+    PriorEducationForm,
+    ResultForm,
+    ScholarshipForm,
+    StudyRightOpenForm,
+    TerminateForm,
+    TransferForm,
+)
+from edureg.students.models import (
+    FundingPeriod,
+    Graduation,
+    StatusPeriod,
+    StudyRight,
+    StudyStatus,
+)
+
+PAGE_SIZE = 50
+HISTORY_ROWS = 100
+OPEN_TOKEN_MAX_AGE = 3600  # seconds between finding a person and opening their study right
+
+S = StudyStatus
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _add_errors(
+    form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None
+) -> None:
+    """A service's errors on the form's visible fields; the rest (a refused transition) goes to
+    the form's error summary."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    for name, field_messages in errors.items():
+        name = (rename or {}).get(name, name)
+        target = name if name in form.fields and not form.fields[name].widget.is_hidden else None
+        for message in field_messages:
+            form.add_error(target, message)
+
+
+def _error_forms(*candidates: forms.Form | None) -> list[forms.Form]:
+    return [f for f in candidates if f is not None and f.is_bound and f.errors]
+
+
+def _to_card(right: StudyRight) -> HttpResponse:
+    return redirect("students:card", public_id=right.public_id)
+
+
+def _query_string(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# --- The student list and its exports ---------------------------------------------------------
+
+
+def _filtered(request: HttpRequest, actor: Actor) -> tuple[StudyRightFilter, QuerySet[StudyRight]]:
+    """The study rights in scope narrowed by the request's filters; invalid filters find nothing
+    (the form says what is wrong) rather than silently widening the result."""
+    rights = (
+        selectors.student_rights_in_scope(actor=actor)
+        .prefetch_related("programme__versions")
+        .order_by("person__family_name", "person__given_names", "person_id", "-started_on", "pk")
+    )
+    filterset = StudyRightFilter(request.GET or None, queryset=rights)
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, rights.none()
+    return filterset, filterset.qs
+
+
+@login_required
+@require_GET
+def student_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    filterset, rights = _filtered(request, actor)
+    page = Paginator(rights, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    persons_shown(actor=actor, persons=[r.person for r in shown], what="student.list")
+    return render(
+        request,
+        "students/student_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "rows": [(r, exports.programme_name(r)) for r in shown],
+            "query_string": _query_string(request),
+            "may_open": selectors.managed_institutions(actor=actor).exists(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def student_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    actor = _actor(request)
+    _filterset, rights = _filtered(request, actor)
+    if fmt == "csv":
+        return exports.csv_response(actor=actor, rights=rights)
+    if fmt != "xlsx":
+        raise Http404
+    if exports.too_many_for_xlsx(rights):
+        messages.error(
+            request,
+            _("The list has more than %(count)s rows: download it as CSV, or narrow it.")
+            % {"count": exports.XLSX_MAX_ROWS},
+        )
+        query = _query_string(request)
+        return redirect(reverse("students:list") + (f"?{query}" if query else ""))
+    return exports.xlsx_response(actor=actor, rights=rights)
+
+
+# --- Actions on a study right -----------------------------------------------------------------
+
+Run = Callable[[Actor, StudyRight, dict[str, Any]], Any]
+
+
+def _plain(service: Callable[..., Any]) -> Run:
+    """A service whose arguments are the form's fields."""
+    return lambda actor, right, data: service(actor=actor, study_right=right, **data)
+
+
+def _with_reasons(service: Callable[..., Any]) -> Run:
+    return lambda actor, right, data: service(
+        actor=actor, study_right=right, on=data["on"], reasons=list(data["reasons"])
+    )
+
+
+def _transfer(actor: Actor, right: StudyRight, data: dict[str, Any]) -> StudyRight:
+    return services.transfer(
+        actor=actor,
+        study_right=right,
+        on=data["on"],
+        institution=data["institution"],
+        programme=data["programme"],
+        form=data["form"] or None,
+        course=data["course"],
+        student_card_number=data["student_card_number"],
+    )
+
+
+def _correct(actor: Actor, right: StudyRight, data: dict[str, Any]) -> StatusPeriod:
+    return services.period_correct(
+        actor=actor, period=data["period"], valid_from=data["valid_from"], valid_to=data["valid_to"]
+    )
+
+
+def _prior_education(actor: Actor, right: StudyRight, data: dict[str, Any]) -> Any:
+    return services.prior_education_add(actor=actor, study_right=right, **data)
+
+
+ALWAYS = frozenset(StudyStatus.values)
+OPEN_STATES = frozenset({S.STUDYING, S.ACADEMIC_LEAVE, S.INTERRUPTED})
+EVENT_DATE = {"valid_from": "on", "valid_to": "on"}
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of the student card: its URL name (and form prefix), form, service call,
+    the statuses it is offered in, and the success message."""
+
+    name: str
+    title: Promise
+    form: type[ActionForm]
+    run: Run
+    done: Promise
+    offered_in: frozenset[str] = ALWAYS
+    rename: dict[str, str] = field(default_factory=dict)
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action(
+            "leave-start",
+            gettext_lazy("Start academic leave"),
+            LeaveStartForm,
+            _plain(services.leave_start),
+            gettext_lazy("The academic leave was recorded."),
+            frozenset({S.STUDYING}),
+            EVENT_DATE,
+        ),
+        Action(
+            "leave-end",
+            gettext_lazy("Return from academic leave"),
+            LeaveEndForm,
+            _plain(services.leave_end),
+            gettext_lazy("The return from academic leave was recorded."),
+            frozenset({S.ACADEMIC_LEAVE}),
+            EVENT_DATE,
+        ),
+        Action(
+            "interruption-start",
+            gettext_lazy("Interrupt the studies"),
+            InterruptionStartForm,
+            _with_reasons(services.interruption_start),
+            gettext_lazy("The interruption was recorded."),
+            frozenset({S.STUDYING}),
+            EVENT_DATE,
+        ),
+        Action(
+            "interruption-end",
+            gettext_lazy("Return after the interruption"),
+            InterruptionEndForm,
+            _plain(services.interruption_end),
+            gettext_lazy("The return after the interruption was recorded."),
+            frozenset({S.INTERRUPTED}),
+            EVENT_DATE,
+        ),
+        Action(
+            "graduate",
+            gettext_lazy("Graduate"),
+            GraduateForm,
+            _plain(services.graduate),
+            gettext_lazy("The graduation was recorded."),
+            frozenset({S.STUDYING}),
+            EVENT_DATE,
+        ),
+        Action(
+            "terminate",
+            gettext_lazy("Terminate the studies"),
+            TerminateForm,
+            _with_reasons(services.terminate),
+            gettext_lazy("The studies were terminated."),
+            OPEN_STATES,
+            EVENT_DATE,
+        ),
+        Action(
+            "transfer",
+            gettext_lazy("Transfer to another programme or institution"),
+            TransferForm,
+            _transfer,
+            gettext_lazy("The transfer was recorded: this is the new study right."),
+            frozenset({S.STUDYING}),
+            EVENT_DATE,
+        ),
+        Action(
+            "correct-period",
+            gettext_lazy("Correct the dates of a period"),
+            PeriodCorrectForm,
+            _correct,
+            gettext_lazy("The period was corrected."),
+        ),
+        Action(
+            "funding",
+            gettext_lazy("Change the funding source"),
+            FundingChangeForm,
+            _plain(services.funding_change),
+            gettext_lazy("The funding source was changed."),
+            OPEN_STATES,
+        ),
+        Action(
+            "prior-education",
+            gettext_lazy("Add prior education"),
+            PriorEducationForm,
+            _prior_education,
+            gettext_lazy("The prior education was added."),
+        ),
+        Action(
+            "mobility",
+            gettext_lazy("Add partial studies (mobility)"),
+            MobilityForm,
+            _plain(services.mobility_add),
+            gettext_lazy("The partial studies were added."),
+        ),
+        Action(
+            "result",
+            gettext_lazy("Add a result"),
+            ResultForm,
+            _plain(services.result_add),
+            gettext_lazy("The result was added."),
+        ),
+        Action(
+            "loan",
+            gettext_lazy("Record a study loan"),
+            LoanForm,
+            _plain(services.loan_upsert),
+            gettext_lazy("The study loan was recorded."),
+        ),
+        Action(
+            "scholarship",
+            gettext_lazy("Add a scholarship"),
+            ScholarshipForm,
+            _plain(services.scholarship_add),
+            gettext_lazy("The scholarship was added."),
+        ),
+    ]
+}
+
+
+def _action_form(action: Action, actor: Actor, right: StudyRight, data: Any = None) -> ActionForm:
+    kwargs: dict[str, Any] = {"today": _today(), "prefix": action.name}
+    if action.form is TransferForm:
+        kwargs["institutions"] = selectors.managed_institutions(actor=actor)
+    if action.form is PeriodCorrectForm:
+        kwargs["periods"] = StatusPeriod.objects.filter(study_right=right).order_by(
+            "valid_from", "id"
+        )
+    return action.form(data, **kwargs)
+
+
+@login_required
+@require_POST
+def study_right_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
+    """One action on a study right: its form, its service; errors back on the card."""
+    actor = _actor(request)
+    chosen = ACTIONS[action]
+    right = selectors.study_right_get(
+        actor=actor, public_id=public_id, what="student.change", level=Level.MANAGER
+    )
+    form = _action_form(chosen, actor, right, request.POST)
+    if form.is_valid():
+        try:
+            outcome = chosen.run(actor, right, dict(form.cleaned_data))
+        except ValidationError as exc:
+            _add_errors(form, exc, chosen.rename)
+        else:
+            messages.success(request, str(chosen.done))
+            if isinstance(outcome, StudyRight):  # a transfer opens a new right: show it
+                return _to_card(outcome)
+            return _to_card(right)
+    return _card(request, actor, right, bound=form, status=400)
+
+
+# --- The student card -------------------------------------------------------------------------
+
+
+def _rights_of_person(actor: Actor, person: Person) -> list[StudyRight]:
+    """The person's study rights the actor may see, with everything the card shows."""
+    return list(
+        selectors.student_rights_in_scope(actor=actor)
+        .filter(person=person)
+        .select_related(
+            "transferred_from__institution",
+            "transferred_from__programme",
+            "transferred_to__institution",
+            "transferred_to__programme",
+            "graduation__qualification",
+        )
+        .prefetch_related(
+            Prefetch(
+                "periods",
+                queryset=StatusPeriod.objects.select_related("leave_reason")
+                .prefetch_related("reasons")
+                .order_by("valid_from", "id"),
+            ),
+            "programme__versions",
+            "transferred_from__programme__versions",
+            "transferred_to__programme__versions",
+            "funding_periods__source",
+            "prior_education__document_type",
+            "mobilities",
+            "loans",
+            "scholarships",
+        )
+        .order_by("-started_on", "-pk")
+    )
+
+
+def _graduation(right: StudyRight) -> Graduation | None:
+    try:
+        return right.graduation
+    except Graduation.DoesNotExist:
+        return None
+
+
+def _linked(right: StudyRight, name: str) -> StudyRight | None:
+    try:
+        return getattr(right, name)
+    except StudyRight.DoesNotExist:
+        return None
+
+
+HISTORY_MODELS: list[tuple[str, type[Any], str]] = [
+    ("students.studyright", StudyRight, "id__in"),
+    ("students.statusperiod", StatusPeriod, "study_right_id__in"),
+    ("students.fundingperiod", FundingPeriod, "study_right_id__in"),
+    ("students.graduation", Graduation, "study_right_id__in"),
+]
+
+
+def _history(rights: Iterable[StudyRight]) -> list[dict[str, Any]]:
+    """Versions of the study rights the viewer sees and of their periods, funding and
+    graduation, newest first, with what changed."""
+    by_id = {r.pk: r for r in rights}
+    rows: list[tuple[str, Any, StudyRight | None]] = []
+    for label, model, lookup in HISTORY_MODELS:
+        versions = (
+            model.history.filter(**{lookup: list(by_id)})
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[:HISTORY_ROWS]
+        )
+        for row in versions:
+            right_id = row.id if model is StudyRight else row.study_right_id
+            rows.append((label, row, by_id.get(right_id)))
+    rows.sort(key=lambda r: (r[1].history_date, r[1].history_id), reverse=True)
+    rows = rows[:HISTORY_ROWS]
+    changes = {
+        (label, history_id): diff
+        for label, _model, _lookup in HISTORY_MODELS
+        for history_id, diff in changes_of(
+            label, [r.history_id for m, r, _r in rows if m == label]
+        ).items()
+    }
+    names = {label: model._meta.verbose_name for label, model, _lookup in HISTORY_MODELS}
+    return [
+        {
+            "when": row.history_date,
+            "who": row.history_user or row.history_actor,
+            "channel": row.history_channel,
+            "action": row.history_type,
+            "record": names[label],
+            "right": right,
+            # A new record's "changes" are all its fields: the badge "created" says enough.
+            "changes": changes.get((label, row.history_id), {}) if row.history_type == "~" else {},
+        }
+        for label, row, right in rows
+    ]
+
+
+def _card(
+    request: HttpRequest,
+    actor: Actor,
+    right: StudyRight,
+    bound: ActionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    rights = _rights_of_person(actor, right.person)
+    visible = {r.pk for r in rights}
+    may_change = selectors.managed_institutions(actor=actor).filter(pk=right.institution_id)
+    action_forms = []
+    if may_change.exists():
+        for action in ACTIONS.values():
+            is_bound = bound is not None and bound.prefix == action.name
+            # A refused form stays on the page with its message even when not offered now.
+            if right.status not in action.offered_in and not is_bound:
+                continue
+            form = bound if is_bound else _action_form(action, actor, right)
+            url = reverse(f"students:{action.name}", args=[right.public_id])
+            action_forms.append((action, form, url))
+    cards = [
+        {
+            "right": r,
+            "current": r.pk == right.pk,
+            "programme_name": exports.programme_name(r),
+            "periods": list(r.periods.all()),
+            "graduation": _graduation(r),
+            "transferred_from": _linked(r, "transferred_from"),
+            "transferred_to": _linked(r, "transferred_to"),
+            "transcript": selectors.transcript(r),
+        }
+        for r in rights
+    ]
+    return render(
+        request,
+        "students/student_card.html",
+        {
+            "person": right.person,
+            "right": right,
+            "cards": cards,
+            "visible": visible,
+            "action_forms": action_forms,
+            "history": _history(rights),
+            "error_forms": _error_forms(bound),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def student_card(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    actor = _actor(request)
+    right = selectors.study_right_get(actor=actor, public_id=public_id, what="student.card")
+    return _card(request, actor, right)
+
+
+# --- Opening a study right --------------------------------------------------------------------
+
+
+def _person_token(request: HttpRequest, person: Person) -> str:
+    """The found person, carried to the next step signed (and bound to this user), so that the
+    opening step cannot be pointed at someone else's record."""
+    return signing.dumps(str(person.public_id), salt=f"students.open:{request.user.pk}")
+
+
+def _person_from_token(actor: Actor, request: HttpRequest, token: str) -> Person | None:
+    try:
+        public_id = signing.loads(
+            token, salt=f"students.open:{request.user.pk}", max_age=OPEN_TOKEN_MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+    return selectors.person_for_study_right(actor=actor, public_id=public_id)
+
+
+def _open(
+    actor: Actor,
+    person: Person | None,
+    person_form: NewPersonForm | None,
+    open_form: StudyRightOpenForm,
+) -> StudyRight | None:
+    """Register the person when new and open the study right, all or nothing; on refusal the
+    errors land on the forms' fields."""
+    fields = open_form.study_right_fields()
+    try:
+        if person is None:
+            assert person_form is not None
+            return services.study_right_register_and_open(
+                actor=actor, person_fields=person_form.person_fields(), **fields
+            )
+        return services.study_right_open(actor=actor, person=person, **fields)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        for name, field_messages in errors.items():
+            if person_form is not None and name in person_form.fields:
+                target_form: forms.Form = person_form
+            else:
+                target_form = open_form
+            _add_errors(target_form, ValidationError({name: field_messages}))
+        return None
+
+
+@login_required
+def study_right_open(request: HttpRequest) -> HttpResponse:
+    """Open a study right: find the person by personal code, or register a person with a code
+    or a foreigner without one; then the HEI, programme and start."""
+    actor = _actor(request)
+    institutions = selectors.managed_institutions(actor=actor)
+    if not institutions.exists():
+        raise PermissionDenied(_("You may view students' data but not change it."))
+    today = _today()
+    data = request.POST if request.method == "POST" else None
+    step = data.get("step", "") if data is not None else ""
+    lookup = PersonalCodeForm(data if step == "find" else None)
+    person: Person | None = None
+    person_form: NewPersonForm | None = None
+    open_form: StudyRightOpenForm | None = None
+    token = ""
+
+    if step == "find" and lookup.is_valid():
+        code = lookup.cleaned_data["personal_code"]
+        person = selectors.person_for_study_right(actor=actor, personal_code=code)
+        if person is not None:
+            token = _person_token(request, person)
+        else:
+            person_form = NewPersonForm(initial={"personal_code": code}, with_code=True)
+        open_form = StudyRightOpenForm(
+            initial={"person": token}, institutions=institutions, today=today
+        )
+    elif step == "foreign":
+        person_form = NewPersonForm(with_code=False)
+        open_form = StudyRightOpenForm(institutions=institutions, today=today)
+    elif step == "open" and data is not None:
+        open_form = StudyRightOpenForm(data, institutions=institutions, today=today)
+        token = data.get("person", "")
+        if token:
+            person = _person_from_token(actor, request, token)
+            if person is None:
+                open_form.add_error(None, _("Find the person by personal code again."))
+        else:
+            person_form = NewPersonForm(data, with_code=bool(data.get("personal_code")))
+        if open_form.is_valid() and (person_form is None or person_form.is_valid()):
+            right = _open(actor, person, person_form, open_form)
+            if right is not None:
+                messages.success(
+                    request,
+                    _("%(name)s studies %(programme)s from %(date)s.")
+                    % {
+                        "name": right.person.full_name,
+                        "programme": right.programme.state_code,
+                        "date": right.started_on.isoformat(),
+                    },
+                )
+                return _to_card(right)
+    errors = _error_forms(lookup, person_form, open_form)
+    return render(
+        request,
+        "students/open.html",
+        {
+            "lookup": lookup,
+            "person": person,
+            "token": token,
+            "person_form": person_form,
+            "open_form": open_form,
+            "error_forms": errors,
+        },
+        status=400 if errors else 200,
+    )
