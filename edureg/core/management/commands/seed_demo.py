@@ -32,6 +32,7 @@ from edureg.people.demo import people_generate, people_insert
 from edureg.people.models import Person
 from edureg.programmes.demo import programmes_seed
 from edureg.pupils.demo import pupils_seed
+from edureg.students.demo import students_seed
 
 
 class Command(BaseCommand):
@@ -98,12 +99,18 @@ class Command(BaseCommand):
                 progress=self.stdout.write,
                 batch_size=options["batch_size"],
             )
+            study_rights = students_seed(
+                scale=scale,
+                seed=seed,
+                progress=self.stdout.write,
+                batch_size=options["batch_size"],
+            )
         elapsed = time.perf_counter() - started
         admin = "created" if admin_created else "already there"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done in {elapsed:.1f} s: {institutions} institutions, {persons} persons, "
-                f"{programmes} programmes, {enrolments} enrolments; "
+                f"{programmes} programmes, {enrolments} enrolments, {study_rights} study rights; "
                 f"demo superuser '{DEMO_ADMIN_USERNAME}' {admin}; {len(staff)} demo staff users."
             )
         )
