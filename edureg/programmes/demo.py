@@ -1,8 +1,9 @@
 """Demo programmes for the generated institutions, registered through the same services as
 real ones, so every programme gets its state code by the coding rules.
 
-Universities offer bachelor and master study programmes, colleges professional bachelor ones,
-vocational schools vocational programmes, NVŠ providers and free teachers NVŠ programmes.
+Universities and foreign HEI branches offer bachelor and master study programmes, colleges
+professional bachelor ones, vocational schools vocational programmes, NVŠ providers and free
+teachers NVŠ programmes.
 """
 
 from __future__ import annotations
@@ -57,8 +58,20 @@ NVS = [
     ("Jaunųjų gamtininkų klubas", "Young naturalists' club", "science", ""),
 ]
 PER_INSTITUTION = {
-    Scale.SMALL: {"university": 4, "college": 3, "vocational": 2, "nvs": 1},
-    Scale.NATIONAL: {"university": 40, "college": 20, "vocational": 8, "nvs": 3},
+    Scale.SMALL: {
+        "university": 4,
+        "college": 3,
+        "foreign-hei-branch": 2,
+        "vocational": 2,
+        "nvs": 1,
+    },
+    Scale.NATIONAL: {
+        "university": 40,
+        "college": 20,
+        "foreign-hei-branch": 3,
+        "vocational": 8,
+        "nvs": 3,
+    },
 }
 
 
@@ -111,9 +124,12 @@ def _study_fields(rng: Any, provider: Institution, college: bool) -> dict[str, A
 
 def programmes_seed(*, scale: Scale, seed: int, progress: Progress) -> int:
     rng = demo_rng(seed, "programmes")
+    # Foreign HEI branches draw from their own stream, so adding them left the other
+    # providers' programmes as they were.
+    branch_rng = demo_rng(seed, "programmes-foreign-hei-branches")
     counts = PER_INSTITUTION[scale]
     providers = (
-        Institution.objects.filter(kind__in=["institution", "free_teacher"])
+        Institution.objects.filter(kind__in=["institution", "free_teacher", "foreign_hei_branch"])
         .select_related("main_group")
         .order_by("register_id")
     )
@@ -126,6 +142,10 @@ def programmes_seed(*, scale: Scale, seed: int, progress: Progress) -> int:
                 _register(
                     provider, "study", **_study_fields(rng, provider, college=group == "college")
                 )
+                created += 1
+        elif group == "foreign-hei-branch":
+            for _ in range(counts[group]):
+                _register(provider, "study", **_study_fields(branch_rng, provider, college=False))
                 created += 1
         elif group == "vocational":
             for _ in range(counts["vocational"]):

@@ -256,7 +256,7 @@ THESIS_TOPICS = (
 )
 # Grades of the 10-point scale and how often they are given; 1–4 fail.
 GRADE_WEIGHTS = ((10, 8), (9, 15), (8, 20), (7, 17), (6, 12), (5, 7), (4, 3), (3, 1))
-DEGREES = {
+DEGREES: dict[str, str] = {
     StudyCycle.PROFESSIONAL_BACHELOR: "profesinio bakalauro laipsnis",
     StudyCycle.BACHELOR: "bakalauro laipsnis",
     StudyCycle.MASTER: "magistro laipsnis",
@@ -809,9 +809,9 @@ class _Generator:
         semesters = rng.randint(1, 2 if reason == timeline.PERSONAL_LEAVE else 4)
         options = []
         for begin in _semester_starts(start + dt.timedelta(60), room_end):
-            end = _semester_starts(begin + dt.timedelta(1), dt.date(begin.year + 3, 12, 31))
-            if len(end) >= semesters and end[semesters - 1] <= room_end:
-                options.append((begin, end[semesters - 1]))
+            later = _semester_starts(begin + dt.timedelta(1), dt.date(begin.year + 3, 12, 31))
+            if len(later) >= semesters and later[semesters - 1] <= room_end:
+                options.append((begin, later[semesters - 1]))
         if not options:
             return None
         begin, end = rng.choice(options)
@@ -1183,7 +1183,7 @@ def plan_check(plan: StudentPlan, today: dt.date) -> None:
 
 def _references(today: dt.date) -> dict[str, Any]:
     youngest = study_year_of(today) - ENTRY_AGE
-    completions: dict[int, tuple[dt.date, str]] = {}
+    completions: dict[int, tuple[dt.date | None, str]] = {}
     for person_id, valid_to, school in (
         Enrolment.objects.filter(
             kind=GroupKind.GENERAL,
