@@ -19,15 +19,13 @@ from edureg.people.models import Person
 PERSON_AREAS = (FunctionArea.PUPIL_PERSONAL, FunctionArea.STUDENT_DATA)
 
 # How a person reaches institutions and municipalities: the institutions of their enrolments
-# (the Pupil Register) and of their study rights (the Student Register), those institutions'
-# municipalities, and the municipality they are declared resident in.
+# (the Pupil Register) and of their study rights (the Student Register), the municipalities of
+# their schools, and the municipality they are declared resident in. Not the municipality of an
+# HEI: municipalities keep schools, not higher education, so a municipality's grant does not
+# reach students through the university in its territory.
 PERSON_PATHS = ScopePaths(
     institution=("enrolments__institution", "study_rights__institution"),
-    municipality=(
-        "declared_municipality",
-        "enrolments__institution__municipality",
-        "study_rights__institution__municipality",
-    ),
+    municipality=("declared_municipality", "enrolments__institution__municipality"),
     person="pk",
     distinct=True,
 )
