@@ -1,0 +1,594 @@
+"""The HEIs' API for the Student Register (DESIGN.md §5).
+
+HEI systems upsert study rights keyed by (source system, local id), alone or in a batch, with
+their status history; every step with legal meaning (academic leave, interruption, return,
+termination, graduation, transfer, a back-dated correction, a funding change) is its own
+endpoint calling one service. Every read and write goes through the scoped students selectors:
+another HEI's study right is 404 on every path, and every student shown is written to the
+access log (`study_right_get` logs one read; the list logs each page through `persons_shown`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import django_filters
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
+
+from edureg.access.actors import api_actor
+from edureg.access.models import Level
+from edureg.core.api.batch import BATCH_MAX_RECORDS, upsert_each
+from edureg.core.context import Actor
+from edureg.people.selectors import persons_shown
+from edureg.programmes.api.serializers import ApiErrorSerializer
+from edureg.programmes.models import StudyCycle
+from edureg.students import selectors, services
+from edureg.students.api.serializers import (
+    FundingChangeSerializer,
+    GraduateSerializer,
+    LeaveStartSerializer,
+    LoanSerializer,
+    MobilitySerializer,
+    PeriodCorrectionSerializer,
+    PriorEducationSerializer,
+    ReasonsSerializer,
+    ResultSerializer,
+    ReturnSerializer,
+    ScholarshipSerializer,
+    StudyRightBatchRecordSerializer,
+    StudyRightBatchRequestSerializer,
+    StudyRightBatchResponseSerializer,
+    StudyRightBatchSerializer,
+    StudyRightDetailSerializer,
+    StudyRightSerializer,
+    StudyRightUpsertSerializer,
+    TranscriptSerializer,
+    TransferSerializer,
+)
+from edureg.students.api.upsert import (
+    invalid,
+    own_institution,
+    reloaded,
+    study_right_upsert,
+)
+from edureg.students.models import Result, StudyForm, StudyLoan, StudyRight, StudyStatus
+
+TAG = "students"
+ERRORS = {
+    400: OpenApiResponse(ApiErrorSerializer, description="Invalid input, with the field."),
+    403: OpenApiResponse(ApiErrorSerializer, description="In scope but not allowed."),
+    404: OpenApiResponse(ApiErrorSerializer, description="Unknown or not in the caller's scope."),
+}
+STALE = {
+    409: OpenApiResponse(
+        ApiErrorSerializer,
+        description='Stale or missing `version`: code "stale_version"; the message gives the '
+        "current one.",
+    )
+}
+MANAGES = (
+    " Needs the manager level of student data at the study right's HEI; another HEI's study "
+    "right is 404."
+)
+
+
+def _actor(request: Any) -> Actor:
+    """The request's actor, resolved once: its roles are then cached on it for the request."""
+    actor = getattr(request, "_edureg_actor", None)
+    if actor is None:
+        actor = api_actor(request)
+        request._edureg_actor = actor
+    return actor
+
+
+def _right_to_change(actor: Actor, public_id: UUID, what: str) -> StudyRight:
+    """A study right the actor manages, its read logged (404 out of scope, 403 a viewer)."""
+    return selectors.study_right_get(
+        actor=actor, public_id=public_id, what=what, level=Level.MANAGER
+    )
+
+
+def _validated(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _detail(right: StudyRight, answer: int = status.HTTP_200_OK) -> Response:
+    return Response(StudyRightDetailSerializer(reloaded(right)).data, status=answer)
+
+
+# --- Study rights: reads ----------------------------------------------------------------------
+
+
+class StudyRightFilter(django_filters.FilterSet):
+    institution = django_filters.CharFilter(
+        field_name="institution__register_id", label="HEI (register id)"
+    )
+    programme = django_filters.CharFilter(
+        field_name="programme__state_code", label="Programme (state code)"
+    )
+    status = django_filters.ChoiceFilter(choices=StudyStatus.choices)
+    form = django_filters.ChoiceFilter(choices=StudyForm.choices)
+    cycle = django_filters.ChoiceFilter(choices=StudyCycle.choices)
+    course = django_filters.NumberFilter(field_name="course")
+    person = django_filters.UUIDFilter(field_name="person__public_id", label="Student public id")
+    started_since = django_filters.DateFilter(
+        field_name="started_on", lookup_expr="gte", label="Started on or after"
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
+    )
+
+    class Meta:
+        model = StudyRight
+        fields = ["institution", "programme", "status", "form", "cycle", "course"]
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Study rights in the caller's scope",
+    description=(
+        "Without the status history (see the detail). Each page shown is written to the "
+        "students' access logs."
+    ),
+)
+class StudyRightListView(generics.ListAPIView):
+    serializer_class = StudyRightSerializer
+    filterset_class = StudyRightFilter
+
+    def get_queryset(self) -> QuerySet[StudyRight]:
+        return selectors.student_rights_in_scope(actor=_actor(self.request)).select_related(
+            "transferred_from"
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None
+        persons_shown(
+            actor=_actor(request), persons=[r.person for r in page], what="student.study-right.list"
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="One study right with its status history (logged in the student's access log)",
+    responses={200: StudyRightDetailSerializer, 404: ERRORS[404]},
+)
+class StudyRightDetailView(generics.RetrieveAPIView):
+    serializer_class = StudyRightDetailSerializer
+
+    def get_object(self) -> StudyRight:
+        # study_right_get checks the scope and writes the read to the access log.
+        return selectors.study_right_get(
+            actor=_actor(self.request), public_id=self.kwargs["public_id"]
+        )
+
+
+# --- Study rights: upsert and batch -----------------------------------------------------------
+
+
+class StudyRightUpsertView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="Upsert a study right by (source system, local id)",
+        description=(
+            "Idempotent. A new key opens the study right (201) for the HEI — a system client's "
+            "own, or `institution` — and records the periods of `periods` after the start "
+            "through the register's steps, so every rule applies; a refused period is named "
+            "(`periods[2].valid_from`) and nothing of the record is written. An existing key "
+            "answers 200 and writes nothing when the content is identical (no new version, no "
+            "history). Otherwise the body must carry `version`, the record version the caller "
+            'last saw: a stale or missing one answers 409 with code "stale_version"; with the '
+            "current one the descriptive fields (form, course, cycle, expected end, admission "
+            "basis, student card number) are updated and new periods appended (200). The "
+            "student, HEI, programme, start, first funding source and the recorded periods do "
+            "not change by upsert (400): use the actions."
+        ),
+        request=StudyRightUpsertSerializer,
+        responses={
+            200: StudyRightDetailSerializer,
+            201: StudyRightDetailSerializer,
+            **ERRORS,
+            **STALE,
+        },
+    )
+    def put(self, request: Request, source_system: str, local_id: str) -> Response:
+        actor = _actor(request)
+        values = _validated(StudyRightUpsertSerializer, request)
+        with transaction.atomic():
+            right, answer = study_right_upsert(
+                actor=actor, source_system=source_system, local_id=local_id, values=values
+            )
+        return Response(StudyRightDetailSerializer(right).data, status=answer)
+
+
+class StudyRightBatchView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="Upsert many study rights, answering per record",
+        description=(
+            "Each record is upserted as by `PUT /api/v1/students/study-rights/by-source/"
+            "{source_system}/{local_id}/`, with its status history, in the order given and in "
+            "its own transaction: good records are applied, bad ones reported with their "
+            "errors and left unchanged, none half-applied; the batch as a whole is not "
+            "all-or-nothing. The answer lists every record by its `index` (from 0) with its "
+            "status: 201 created, 200 unchanged or updated, 400 invalid, 403 not allowed, 404 "
+            "out of scope (another HEI's key), 409 stale `version`. Repeating a batch is "
+            f"harmless: nothing is written. At most {BATCH_MAX_RECORDS} records per call."
+        ),
+        request=StudyRightBatchRequestSerializer,
+        responses={200: StudyRightBatchResponseSerializer, 400: ERRORS[400]},
+    )
+    def post(self, request: Request) -> Response:
+        actor = _actor(request)
+        batch = StudyRightBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        results = upsert_each(
+            batch.validated_data["records"],
+            record_serializer=StudyRightBatchRecordSerializer,
+            upsert=lambda source_system, local_id, values: study_right_upsert(
+                actor=actor, source_system=source_system, local_id=local_id, values=values
+            ),
+            represent=lambda right: StudyRightDetailSerializer(right).data,
+            result_key="study_right",
+            view=self,
+            request=request,
+        )
+        return Response({"results": results})
+
+
+# --- Actions on a study right -----------------------------------------------------------------
+
+
+class _RightAction(APIView):
+    """POST to a study right's action: the right is found in scope at manager level first
+    (404/403 before the body is even read), then the body is validated and one service runs."""
+
+    body: type[Serializer]
+    what = "student.study-right.change"
+    created = False
+
+    def post(self, request: Request, public_id: UUID) -> Response:
+        actor = _actor(request)
+        right = _right_to_change(actor, public_id, self.what)
+        return self.perform(actor, right, _validated(self.body, request))
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        raise NotImplementedError
+
+
+def _action_schema(
+    summary: str, body: Any, response: Any, description: str = "", code: int = 200
+) -> Any:
+    return extend_schema_view(
+        post=extend_schema(
+            tags=[TAG],
+            summary=summary,
+            description=(description + MANAGES).strip(),
+            request=body,
+            responses={code: response, **ERRORS},
+        )
+    )
+
+
+@_action_schema(
+    "Start academic leave",
+    LeaveStartSerializer,
+    StudyRightDetailSerializer,
+    "From `on`, for a reason: illness at most 2 years, pregnancy or child care at most 3, "
+    "personal reasons at most 1 and once per study right (checked at the return).",
+)
+class LeaveStartView(_RightAction):
+    body = LeaveStartSerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        services.leave_start(actor=actor, study_right=right, **data)
+        return _detail(right)
+
+
+@_action_schema(
+    "Return from academic leave",
+    ReturnSerializer,
+    StudyRightDetailSerializer,
+    "On `on`, within the leave's limit, optionally to another course.",
+)
+class LeaveEndView(_RightAction):
+    body = ReturnSerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        services.leave_end(actor=actor, study_right=right, **data)
+        return _detail(right)
+
+
+@_action_schema(
+    "Interrupt the studies",
+    ReasonsSerializer,
+    StudyRightDetailSerializer,
+    "From `on`, for one or more reasons; at most 1 year.",
+)
+class InterruptionStartView(_RightAction):
+    body = ReasonsSerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        services.interruption_start(actor=actor, study_right=right, **data)
+        return _detail(right)
+
+
+@_action_schema(
+    "Return after an interruption",
+    ReturnSerializer,
+    StudyRightDetailSerializer,
+    "On `on`, to the given course (1–6), within a year of the interruption.",
+)
+class InterruptionEndView(_RightAction):
+    body = ReturnSerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        services.interruption_end(
+            actor=actor, study_right=right, on=data["on"], course=data.get("course")
+        )
+        return _detail(right)
+
+
+@_action_schema(
+    "Terminate the study right (nutraukimas)",
+    ReasonsSerializer,
+    StudyRightDetailSerializer,
+    "On `on`, for one or more reasons; a leave or interruption in progress ends that day.",
+)
+class TerminateView(_RightAction):
+    body = ReasonsSerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        services.terminate(actor=actor, study_right=right, **data)
+        return _detail(right)
+
+
+@_action_schema(
+    "Record the graduation (baigimas)",
+    GraduateSerializer,
+    StudyRightDetailSerializer,
+    "A studying student completes the studies on `on`, with the degree and qualification "
+    "awarded, the thesis and the diploma. Not from leave or an interruption.",
+)
+class GraduateView(_RightAction):
+    body = GraduateSerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        services.graduate(actor=actor, study_right=right, **data)
+        return _detail(right)
+
+
+@_action_schema(
+    "Transfer to another programme or HEI",
+    TransferSerializer,
+    StudyRightDetailSerializer,
+    "The study right closes on `on` as transferred and a new one opens that day, linked to it "
+    "(the answer, 201). The caller must manage both HEIs; a system client's target HEI is its "
+    "own unless `institution` is given.",
+    code=201,
+)
+class TransferView(_RightAction):
+    body = TransferSerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        data["institution"] = own_institution(actor, data.get("institution"), "institution")
+        new_right = services.transfer(actor=actor, study_right=right, **data)
+        return _detail(new_right, status.HTTP_201_CREATED)
+
+
+@_action_schema(
+    "Correct the dates of a status period (back-dated)",
+    PeriodCorrectionSerializer,
+    StudyRightDetailSerializer,
+    "The period is named by the day it starts now; the boundary moves with the neighbouring "
+    "period and the whole history is validated again. Every changed period keeps its previous "
+    "version in the history.",
+)
+class PeriodCorrectionView(_RightAction):
+    body = PeriodCorrectionSerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        period = next(
+            (p for p in selectors.status_history(right) if p.valid_from == data["period"]), None
+        )
+        if period is None:
+            raise invalid("period", _("No period of this study right starts on that day."))
+        services.period_correct(
+            actor=actor,
+            period=period,
+            valid_from=data.get("valid_from"),
+            valid_to=data.get("valid_to"),
+        )
+        return _detail(right)
+
+
+@_action_schema(
+    "Change the funding source",
+    FundingChangeSerializer,
+    StudyRightDetailSerializer,
+    "A new source from `valid_from`; the one in force ends that day.",
+)
+class FundingChangeView(_RightAction):
+    body = FundingChangeSerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        services.funding_change(actor=actor, study_right=right, **data)
+        return _detail(right)
+
+
+@_action_schema(
+    "Add prior education",
+    PriorEducationSerializer,
+    PriorEducationSerializer,
+    "A document that gave access to the studies; a foreign one needs its recognition decision.",
+    code=201,
+)
+class PriorEducationAddView(_RightAction):
+    body = PriorEducationSerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        record = services.prior_education_add(actor=actor, study_right=right, **data)
+        return Response(PriorEducationSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+@_action_schema(
+    "Add partial studies (mobility)",
+    MobilitySerializer,
+    MobilitySerializer,
+    "Dates within the studies; no more credits recognised than earned.",
+    code=201,
+)
+class MobilityAddView(_RightAction):
+    body = MobilitySerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        mobility = services.mobility_add(actor=actor, study_right=right, **data)
+        return Response(MobilitySerializer(mobility).data, status=status.HTTP_201_CREATED)
+
+
+@_action_schema(
+    "Add a scholarship",
+    ScholarshipSerializer,
+    ScholarshipSerializer,
+    "A scholarship paid for a period.",
+    code=201,
+)
+class ScholarshipAddView(_RightAction):
+    body = ScholarshipSerializer
+
+    def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
+        scholarship = services.scholarship_add(actor=actor, study_right=right, **data)
+        return Response(ScholarshipSerializer(scholarship).data, status=status.HTTP_201_CREATED)
+
+
+# --- Results (the transcript) -----------------------------------------------------------------
+
+
+def _same(record: Any, data: dict[str, Any], fields: tuple[str, ...]) -> bool:
+    return all(getattr(record, name) == data.get(name) for name in fields)
+
+
+RESULT_FIELDS = (
+    "semester",
+    "course_unit_code",
+    "course_unit_title",
+    "credits",
+    "grade",
+    "passed",
+    "assessed_on",
+)
+
+
+class ResultsView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="The transcript: results by year and semester with credits earned",
+        description=(
+            "Credits earned count passed units only (grade 5 or more, or pass). Bounded by "
+            "the study right's own results, so not paginated. Logged in the student's access "
+            "log."
+        ),
+        responses={200: TranscriptSerializer, 404: ERRORS[404]},
+    )
+    def get(self, request: Request, public_id: UUID) -> Response:
+        right = selectors.study_right_get(
+            actor=_actor(request), public_id=public_id, what="student.transcript"
+        )
+        transcript = selectors.transcript(right)
+        body = {
+            "study_right": right.public_id,
+            "credits_earned": transcript.credits_earned,
+            "years": transcript.years,
+        }
+        return Response(TranscriptSerializer(body).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Add a course unit result",
+        description=(
+            "Credits and either a grade (1–10) or pass/fail. With `source_system` and "
+            "`local_id` it is an upsert: a new key answers 201, a changed result 200, and an "
+            "identical one 200 with nothing written." + MANAGES
+        ),
+        request=ResultSerializer,
+        responses={200: ResultSerializer, 201: ResultSerializer, **ERRORS},
+    )
+    def post(self, request: Request, public_id: UUID) -> Response:
+        actor = _actor(request)
+        right = _right_to_change(actor, public_id, "student.study-right.change")
+        data = _validated(ResultSerializer, request)
+        keyed = bool(data.get("source_system") and data.get("local_id"))
+        existing = (
+            Result.objects.filter(
+                source_system=data["source_system"], local_id=data["local_id"]
+            ).first()
+            if keyed
+            else None
+        )
+        if existing is not None and existing.study_right_id != right.pk:
+            _not_elsewhere(actor, existing.study_right_id)
+        if (
+            existing is not None
+            and existing.study_right_id == right.pk
+            and _same(existing, data, RESULT_FIELDS)
+        ):
+            return Response(ResultSerializer(existing).data)
+        result = services.result_add(actor=actor, study_right=right, **data)
+        answer = status.HTTP_200_OK if existing is not None else status.HTTP_201_CREATED
+        return Response(ResultSerializer(result).data, status=answer)
+
+
+def _not_elsewhere(actor: Actor, study_right_id: int) -> None:
+    """A key taken by another study right: 404 unless the caller sees that right, so that the
+    key's owner is not revealed to another HEI."""
+    if not selectors.student_rights_in_scope(actor=actor).filter(pk=study_right_id).exists():
+        raise Http404
+
+
+# --- Loans (the loans system's feed) ----------------------------------------------------------
+
+LOAN_FIELDS = ("kind", "amount", "granted_on", "valid_from", "valid_to")
+
+
+class LoanUpsertView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="Upsert a study loan by (source system, local id)",
+        description=(
+            "For the loans system's feed (and back-office corrections). Idempotent: a new key "
+            "answers 201, a changed loan 200, an identical one 200 with nothing written." + MANAGES
+        ),
+        request=LoanSerializer,
+        responses={200: LoanSerializer, 201: LoanSerializer, **ERRORS},
+    )
+    def put(self, request: Request, public_id: UUID, source_system: str, local_id: str) -> Response:
+        actor = _actor(request)
+        right = _right_to_change(actor, public_id, "student.study-right.change")
+        data = _validated(LoanSerializer, request)
+        existing = StudyLoan.objects.filter(source_system=source_system, local_id=local_id).first()
+        if existing is not None and existing.study_right_id != right.pk:
+            _not_elsewhere(actor, existing.study_right_id)
+        elif existing is not None and _same(existing, {"valid_to": None, **data}, LOAN_FIELDS):
+            return Response(LoanSerializer(existing).data)
+        loan = services.loan_upsert(
+            actor=actor,
+            study_right=right,
+            source_system=source_system,
+            local_id=local_id,
+            **data,
+        )
+        answer = status.HTTP_200_OK if existing is not None else status.HTTP_201_CREATED
+        return Response(LoanSerializer(loan).data, status=answer)
