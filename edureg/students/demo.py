@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import random
 import uuid
 from collections.abc import Sequence
@@ -443,7 +444,6 @@ class _Generator:
     ) -> None:
         self.rng = demo_rng(seed, "students")
         self.rates = RATES[scale]
-        self.scale = scale
         self.today = today
         self.year = study_year_of(today)
         self.window_start = _september(self.year - HISTORY_YEARS)
@@ -498,7 +498,7 @@ class _Generator:
             if moves:
                 started_on = rng.choice(moves)
                 transferred_from = self._transferred_before(
-                    student, kind, study_start, started_on, form, prior
+                    student, programme, study_start, started_on, form, prior
                 )
                 if transferred_from >= 0:
                     prior = self.plan.rights[transferred_from].prior[0]
@@ -629,15 +629,17 @@ class _Generator:
     def _transferred_before(
         self,
         student: StudentRef,
-        kind: str,
+        target: StudyProgrammeRef,
         study_start: dt.date,
         on: dt.date,
         form: str,
         prior: PriorSpec | None,
     ) -> int:
-        """The study right the current one continues: the same studies until the transfer."""
+        """The study right the current one continues: studies of the same kind in another
+        programme until the transfer."""
+        kind = "master" if target.cycle == StudyCycle.MASTER else "first"
         programme = self.programmes.choose(self.rng, kind)
-        if programme is None:
+        if programme is None or programme.programme_id == target.programme_id:
             return -1
         years = programme.years if form == StudyForm.FULL_TIME else _part_time(programme.years)
         return self._right(
@@ -1239,7 +1241,7 @@ def _references(today: dt.date) -> dict[str, Any]:
                 programme_id=pk,
                 institution_id=provider,
                 cycle=cycle,
-                years=max(1, min(MAX_COURSE, int(-(-(years or default_years) // 1)))),
+                years=max(1, min(MAX_COURSE, math.ceil(years or default_years))),
                 part_time=bool(part_time),
                 name=name,
                 degree=awarded,
