@@ -469,6 +469,7 @@ def _history(rights: Iterable[StudyRight]) -> list[dict[str, Any]]:
             "who": row.history_user or row.history_actor,
             "channel": row.history_channel,
             "action": row.history_type,
+            "model": label,
             "record": names[label],
             "right": right,
             # A new record's "changes" are all its fields: the badge "created" says enough.

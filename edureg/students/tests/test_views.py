@@ -147,14 +147,14 @@ def test_a_data_managers_flow(vu):  # type: ignore[no-untyped-def]
             assessed_on="2026-01-20",
         )
         assert response.status_code == 302
-    card = web.get(reverse("students:card", args=[right.public_id]))
+    card = web.get(reverse("students:card", args=[right.public_id]), HTTP_ACCEPT_LANGUAGE="en")
     page = text(card)
     assert "Credits earned in year 1" in page and "Credits earned in year 2" in page
     years = card.context["cards"][0]["transcript"].years
     assert [(y.year, y.credits_earned) for y in years] == [(1, Decimal(6)), (2, Decimal(6))]
     # the timeline is on the card, with the reasons of the interruption
-    assert "2025-10-01" in page and str(termination_reason("academic-debt")) in page
-    assert str(leave_reason("illness")) in page
+    assert "2025-10-01" in page and termination_reason("academic-debt").name_en in page
+    assert leave_reason("illness").name_en in page
 
     # Graduation with the degree, thesis and diploma
     response = act(
@@ -174,6 +174,14 @@ def test_a_data_managers_flow(vu):  # type: ignore[no-untyped-def]
     assert "Grafų algoritmai" in text(card)
     offered = {action.name for action, _form, _url in card.context["action_forms"]}
     assert not offered & {"graduate", "leave-start", "terminate", "transfer"}  # nothing follows
+    # The history of the record: the right, each period and the graduation, with who did it
+    history = card.context["history"]
+    assert {row["model"] for row in history} >= {
+        "students.studyright",
+        "students.statusperiod",
+        "students.graduation",
+    }
+    assert all(row["who"] for row in history)
 
     # Every read of the student was written to the access log
     logged = set(
@@ -453,3 +461,16 @@ def test_the_list_costs_the_same_number_of_queries_for_5_and_30_students(vu):  #
     for i in range(25):
         open_right(vu, programme=programmes[i % 2])
     assert queries() == five
+
+
+def test_a_card_shows_only_the_rights_at_the_viewers_hei(vu, ktu):  # type: ignore[no-untyped-def]
+    person = PersonFactory()
+    at_vu = open_right(vu, person=person)
+    at_ktu = open_right(ktu, person=person, programme=programme_of(ktu, name_lt="Mechanika"))
+    web = staff_user(ktu, "ktu-manager")
+
+    card = web.get(reverse("students:card", args=[at_ktu.public_id]))
+    assert [c["right"] for c in card.context["cards"]] == [at_ktu]
+    assert at_vu.programme.state_code not in text(card)
+    assert str(at_vu.public_id) not in text(card)
+    assert web.get(reverse("students:card", args=[at_vu.public_id])).status_code == 404
