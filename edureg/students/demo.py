@@ -725,7 +725,7 @@ class _Generator:
         if status == S.GRADUATED and ended_on is not None:
             right.graduation = (
                 ended_on,
-                programme.degree or DEGREES.get(programme.cycle, ""),
+                _degree(programme),
                 rng.choice(THESIS_TOPICS),
                 f"{programme.cycle[:1].upper()}{ended_on:%y} {next(self.document_serial):07d}",
             )
@@ -1053,6 +1053,13 @@ class _Generator:
         )
         amount = Decimal(rng.randrange(low, high + 1, 10) * 5)
         right.scholarships.append((kind, amount, begin, end, payer))
+
+
+def _degree(programme: StudyProgrammeRef) -> str:
+    """The degree awarded, e.g. "Bakalauro laipsnis (Informatika)"."""
+    if programme.cycle in DEGREES:
+        return f"{DEGREES[programme.cycle].capitalize()} ({programme.name})"
+    return programme.degree or programme.name
 
 
 def _part_time(years: int) -> int:
