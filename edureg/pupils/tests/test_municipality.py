@@ -10,6 +10,7 @@ import itertools
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from conftest import make_user, verified_login
 from edureg.access import services as access_services
@@ -23,6 +24,15 @@ from edureg.pupils import exports, services
 from edureg.pupils.models import GroupKind
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():  # type: ignore[no-untyped-def]
+    """Messages are read in English here (the register's default language is Lithuanian)."""
+    with translation.override("en"):
+        yield
+
+
 SYSTEM = Actor.system("tests")
 URL = reverse("pupils:municipality")
 GROUP_NUMBERS = itertools.count(1)
@@ -38,7 +48,7 @@ def viewer_of(municipality):  # type: ignore[no-untyped-def]
         function_area=FunctionArea.PUPIL_PERSONAL,
         level=Level.VIEWER,
     )
-    return verified_login(Client(), user)
+    return verified_login(Client(HTTP_ACCEPT_LANGUAGE="en"), user)
 
 
 def pupil_of(school, **person):  # type: ignore[no-untyped-def]
@@ -128,7 +138,7 @@ def test_another_municipality_and_a_school_see_none_of_them(town):  # type: igno
         function_area=FunctionArea.PUPIL_PERSONAL,
         level=Level.MANAGER,
     )
-    page = verified_login(Client(), school_user).get(URL)
+    page = verified_login(Client(HTTP_ACCEPT_LANGUAGE="en"), school_user).get(URL)
     assert "This view is for municipalities and the agency" in page.content.decode()
     assert names_on(page) == set()
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from conftest import make_user, verified_actor, verified_login
 from edureg.access import services as access_services
@@ -21,6 +22,15 @@ from edureg.pupils import services, year_end
 from edureg.pupils.models import Enrolment, GroupKind
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():  # type: ignore[no-untyped-def]
+    """Messages are read in English here (the register's default language is Lithuanian)."""
+    with translation.override("en"):
+        yield
+
+
 SYSTEM = Actor.system("tests")
 SEPT_1 = dt.date(2025, 9, 1)
 NEXT_SEPT_1 = dt.date(2026, 9, 1)
@@ -198,7 +208,7 @@ def test_another_schools_manager_cannot_even_preview(school):  # type: ignore[no
 
 
 def test_the_year_end_page_previews_then_applies(school):  # type: ignore[no-untyped-def]
-    client = verified_login(Client(), manager_user(school))
+    client = verified_login(Client(HTTP_ACCEPT_LANGUAGE="en"), manager_user(school))
     fifth, sixth = group(school, "5a", "5"), group(school, "6a", "6", 2026)
     first, second = pupils_in(fifth, 2)
     url = reverse("pupils:group-year-end", args=[fifth.public_id])
@@ -227,7 +237,7 @@ def test_the_year_end_page_previews_then_applies(school):  # type: ignore[no-unt
 
 
 def test_the_page_shows_why_a_plan_cannot_apply(school):  # type: ignore[no-untyped-def]
-    client = verified_login(Client(), manager_user(school))
+    client = verified_login(Client(HTTP_ACCEPT_LANGUAGE="en"), manager_user(school))
     fifth = group(school, "5a", "5")
     (pupil,) = pupils_in(fifth, 1)
     url = reverse("pupils:group-year-end", args=[fifth.public_id])
