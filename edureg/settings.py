@@ -301,6 +301,8 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "edureg.access.models.RequestStatus",
         "GroupKindEnum": "edureg.pupils.models.GroupKind",
         "AchievementKindEnum": "edureg.pupils.models.AchievementKind",
+        "StudyStatusEnum": "edureg.students.models.StudyStatus",
+        "YearEndOutcomeEnum": "edureg.pupils.year_end.Outcome",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
