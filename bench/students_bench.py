@@ -417,6 +417,23 @@ def _service_upserts(
     return elapsed
 
 
+def _print_statement_kinds(recorder: SqlRecorder, records: int) -> None:
+    """What the first `records` upserts (one of each shape) sent, by verb and first table."""
+    import re
+    from collections import Counter
+
+    kinds: Counter[str] = Counter()
+    for unit in recorder.units[:records]:
+        for statement in unit:
+            verb = statement.sql.lstrip().split(None, 1)[0].upper()
+            table = re.search(r'(?:FROM|INTO|UPDATE)\s+"([^"]+)"', statement.sql)
+            kinds[f"{verb} {table.group(1) if table else ''}".strip()] += 1
+    print(f"SQL statements of the first {records} new records, by kind:")
+    for kind, count in kinds.most_common():
+        print(f"  {count / records:6.1f} per record  {kind}")
+    sys.stdout.flush()
+
+
 # --- Undoing a run so that its SQL can be replayed as it was ----------------------------------
 
 
@@ -498,6 +515,7 @@ def _measure_writes(
     recorder = SqlRecorder()
     service_seconds = _service_upserts(clients.manager, service_values, 201, recorder)
     added = {k: v - before[k] for k, v in _history_rows().items()}
+    _print_statement_kinds(recorder, len(SHAPES))
     units = recorder.rendered()
     _undo(marks)
     bare_seconds = _replay_serially(url, units)
@@ -720,6 +738,7 @@ def main() -> None:
         manager_token = _token(port, MANAGER_CLIENT_ID, clients.manager_secret)
         viewer_token = _token(port, VIEWER_CLIENT_ID, clients.viewer_secret)
         writes = _measure_writes(url, port, manager_token, clients, args.records, args.seed)
+        _print_writes(writes)  # at once too, so that a failure later does not lose them
         _vacuum_analyze()
         card = _measure_cards(
             url, port, viewer_token, args.clients, args.duration, args.warmup, args.seed
@@ -731,7 +750,7 @@ def main() -> None:
     print(f"Machine: {_machine()}; Python {platform.python_version()}; "
           f"Django {django.get_version()}; {_database_version()}; "
           f"gunicorn {args.workers} sync workers")  # fmt: skip
-    print(f"Upserting HEI: {clients.hei.name} ({clients.hei.register_id})")
+    print(f"Upserting HEI: {clients.hei.name_lt} ({clients.hei.register_id})")
     print()
     _print_data(seed_times, counts)
     print()
