@@ -6,16 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pycountry
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from edureg.core.forms import DATE, MONTH, ValueChoiceField
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution, Municipality
-from edureg.people.identity import validate_personal_code
-from edureg.people.models import Sex
 from edureg.pupils.models import Grade, Group, GroupKind
 from edureg.pupils.selectors import (
     NOT_ENROLLED,
@@ -23,9 +21,6 @@ from edureg.pupils.selectors import (
     STUDIES_ELSEWHERE,
     STUDIES_HERE,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
 
 def current_school_year(today: dt.date) -> int:
@@ -37,57 +32,6 @@ class GroupChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         group: Group = obj
         return f"{group.name} ({group.school_year}–{group.school_year + 1}) · {group.institution}"
-
-
-class ValueChoiceField(forms.ModelChoiceField):
-    """A classifier value by its code (codes, not display texts, identify values)."""
-
-    def __init__(self, queryset: QuerySet[ClassifierValue], **kwargs: Any) -> None:
-        super().__init__(queryset=queryset, to_field_name="code", **kwargs)
-
-
-class PersonalCodeForm(forms.Form):
-    """Look a pupil up by personal code. Sent by POST so that the code never enters a URL."""
-
-    personal_code = forms.CharField(
-        label=_("Personal code"), max_length=11, validators=[validate_personal_code]
-    )
-
-
-def _countries() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1])
-
-
-class NewPersonForm(forms.Form):
-    """A person the register does not know yet. With a personal code, the birth date and sex
-    are taken from it; a foreigner without a code gives them."""
-
-    personal_code = forms.CharField(
-        required=False, max_length=11, widget=forms.HiddenInput, validators=[validate_personal_code]
-    )
-    given_names = forms.CharField(label=_("Given names"), max_length=200)
-    family_name = forms.CharField(label=_("Family name"), max_length=200)
-    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE)
-    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", "—"), *Sex.choices])
-    citizenship = forms.ChoiceField(label=_("Citizenship"), initial="LT", choices=_countries)
-
-    def __init__(self, *args: Any, with_code: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if with_code:
-            # The code states these; the service fills them in.
-            for name in ("birth_date", "sex"):
-                del self.fields[name]
-        else:
-            del self.fields["personal_code"]
-            self.fields["birth_date"].required = True
-            self.fields["sex"].required = True
-            self.fields["citizenship"].initial = ""
-
-    def person_fields(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        if not data.get("personal_code"):
-            data.pop("personal_code", None)
-        return data
 
 
 class EnrolForm(forms.Form):

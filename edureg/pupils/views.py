@@ -34,6 +34,7 @@ from edureg.core.audit import changes_of
 from edureg.core.context import Actor
 from edureg.core.history import history_rows_for
 from edureg.institutions.models import Institution
+from edureg.people.forms import NewPersonForm, PersonalCodeLookupForm
 from edureg.people.models import Person
 from edureg.people.selectors import person_get, persons_shown
 from edureg.pupils import exports, selectors, services, year_end
@@ -46,9 +47,7 @@ from edureg.pupils.forms import (
     GroupForm,
     MoveForm,
     MunicipalityChildrenForm,
-    NewPersonForm,
     NvsMarkForm,
-    PersonalCodeForm,
     YearEndForm,
 )
 from edureg.pupils.models import (
@@ -351,7 +350,7 @@ def pupil_enrol(request: HttpRequest) -> HttpResponse:
     groups = _open_groups(actor, institutions)
     data = request.POST if request.method == "POST" else None
     step = data.get("step", "") if data is not None else ""
-    lookup = PersonalCodeForm(data if step == "find" else None)
+    lookup = PersonalCodeLookupForm(data if step == "find" else None)
     person: Person | None = None
     person_form: NewPersonForm | None = None
     enrol_form: EnrolForm | None = None

@@ -1,6 +1,6 @@
 """CSV and XLSX exports of the student list: the whole filtered list, not one page.
 
-The file machinery is the Pupil Register's (`pupils.exports`): the CSV streams in chunks with a
+The file machinery is shared (`core.exports`): the CSV streams in chunks with a
 byte-order mark, each chunk's people written to the access log before their rows leave the
 server; the XLSX is built in memory, logged, then sent; text a spreadsheet would run as a
 formula is quoted. Personal codes are not exported (the list does not show them either); the
@@ -15,9 +15,9 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
+from edureg.core import exports as tables
 from edureg.core.context import Actor
 from edureg.core.models import localized_name
-from edureg.pupils import exports as tables
 from edureg.students.models import StudyRight
 
 WHAT = "student.export"
@@ -71,7 +71,7 @@ def row(right: StudyRight) -> list[Any]:
 
 
 def _right_chunks(rights: QuerySet[StudyRight]) -> tables.Chunks:
-    for chunk in tables._chunks(rights):
+    for chunk in tables.chunks_of(rights):
         yield [r.person for r in chunk], [row(r) for r in chunk]
 
 
@@ -80,10 +80,10 @@ def too_many_for_xlsx(rights: QuerySet[StudyRight]) -> bool:
 
 
 def csv_response(*, actor: Actor, rights: QuerySet[StudyRight]) -> StreamingHttpResponse:
-    return tables._csv(headers(), _right_chunks(rights), actor=actor, what=WHAT, stem=STEM)
+    return tables.csv_response(headers(), _right_chunks(rights), actor=actor, what=WHAT, stem=STEM)
 
 
 def xlsx_response(*, actor: Actor, rights: QuerySet[StudyRight]) -> HttpResponse:
-    return tables._xlsx(
+    return tables.xlsx_response(
         headers(), _right_chunks(rights), actor=actor, what=WHAT, stem=STEM, title=_("Students")
     )

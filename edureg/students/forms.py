@@ -13,16 +13,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from edureg.core.forms import DATE, ValueChoiceField, country_choices
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
 from edureg.programmes.models import Programme, ProgrammeKind, ProgrammeStatus, Qualification
-from edureg.pupils.forms import (
-    DATE,
-    NewPersonForm,
-    PersonalCodeForm,
-    ValueChoiceField,
-    _countries,
-)
 from edureg.students.models import (
     MAX_COURSE,
     MAX_SEMESTER,
@@ -33,8 +27,6 @@ from edureg.students.models import (
     StudyForm,
 )
 from edureg.students.services import FUNDING_SOURCES, LEAVE_REASONS, TERMINATION_REASONS
-
-__all__ = ["NewPersonForm", "PersonalCodeForm"]
 
 COURSE_CHOICES = [(n, str(n)) for n in range(1, MAX_COURSE + 1)]
 
@@ -259,7 +251,7 @@ class PriorEducationForm(ActionForm):
     document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
     issued_on = forms.DateField(label=_("Issued on"), widget=DATE, required=False)
     issuer = forms.CharField(label=_("Issuer"), max_length=300, required=False)
-    country = forms.ChoiceField(label=_("Country"), choices=_countries, initial="LT")
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices, initial="LT")
     recognition_decision = forms.CharField(
         label=_("Recognition decision"),
         max_length=300,
@@ -275,7 +267,7 @@ class PriorEducationForm(ActionForm):
 
 class MobilityForm(ActionForm):
     host_institution = forms.CharField(label=_("Host institution"), max_length=300)
-    host_country = forms.ChoiceField(label=_("Host country"), choices=_countries)
+    host_country = forms.ChoiceField(label=_("Host country"), choices=country_choices)
     programme_name = forms.CharField(
         label=_("Mobility programme"),
         max_length=200,

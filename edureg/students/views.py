@@ -36,6 +36,7 @@ from django.views.decorators.http import require_GET, require_POST
 from edureg.access.models import Level
 from edureg.core.audit import changes_of
 from edureg.core.context import Actor
+from edureg.people.forms import NewPersonForm, PersonalCodeLookupForm
 from edureg.people.models import Person
 from edureg.people.selectors import persons_shown
 from edureg.students import exports, selectors, services
@@ -50,9 +51,7 @@ from edureg.students.forms import (
     LeaveStartForm,
     LoanForm,
     MobilityForm,
-    NewPersonForm,
     PeriodCorrectForm,
-    PersonalCodeForm,
     PriorEducationForm,
     ResultForm,
     ScholarshipForm,
@@ -593,7 +592,7 @@ def study_right_open(request: HttpRequest) -> HttpResponse:
     today = _today()
     data = request.POST if request.method == "POST" else None
     step = data.get("step", "") if data is not None else ""
-    lookup = PersonalCodeForm(data if step == "find" else None)
+    lookup = PersonalCodeLookupForm(data if step == "find" else None)
     person: Person | None = None
     person_form: NewPersonForm | None = None
     open_form: StudyRightOpenForm | None = None
