@@ -15,16 +15,15 @@ from rest_framework import serializers
 
 # The most records one batch call may carry: no endpoint takes or returns an unbounded list.
 from edureg.core.api.batch import BATCH_MAX_RECORDS
+from edureg.core.api.serializers import PORTABLE_INTEGER, ApiErrorDetailSerializer
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
 from edureg.programmes.models import Module, Programme, ProgrammeKind, ProgrammeVersion
 from edureg.programmes.services import CONTENT_FIELDS
 
+
 # Positive integer columns: DRF takes their upper bound from the database in use, which would
 # make the committed schema differ between SQLite and PostgreSQL. This bound holds in both.
-PORTABLE_INTEGER = {"max_value": 2**31 - 1}
-
-
 def classifier_code(classifier: str, **kwargs: Any) -> serializers.SlugRelatedField:
     """A value of one named classifier, written and read as its code."""
     return serializers.SlugRelatedField(
@@ -199,24 +198,6 @@ class ProgrammeRefSerializer(ProgrammeBaseSerializer):
     class Meta(ProgrammeBaseSerializer.Meta):
         fields = ["id", "kind", "provider", "state_code", "status", "version"]
         read_only_fields = fields
-
-
-class ApiErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(allow_null=True)
-
-
-class ApiErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (edureg.core.api.errors)."""
-
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    message = serializers.CharField()
-    field = serializers.CharField(allow_null=True)
-    # "errors" is also a Serializer property; DRF's metaclass moves declared fields away, so
-    # the clash exists only for the type checker.
-    errors = ApiErrorDetailSerializer(many=True)  # type: ignore[assignment]
 
 
 class DraftBatchResultSerializer(serializers.Serializer):

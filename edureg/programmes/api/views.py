@@ -23,11 +23,11 @@ from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
 from edureg.core.api.batch import upsert_each
+from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor, ActorKind
 from edureg.programmes import selectors, services
 from edureg.programmes.api.serializers import (
     BATCH_MAX_RECORDS,
-    ApiErrorSerializer,
     DraftBatchRecordSerializer,
     DraftBatchRequestSerializer,
     DraftBatchResponseSerializer,

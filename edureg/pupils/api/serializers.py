@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from edureg.core.api.batch import BATCH_MAX_RECORDS
+from edureg.core.api.serializers import PORTABLE_INTEGER, ApiErrorDetailSerializer
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
-from edureg.programmes.api.serializers import PORTABLE_INTEGER, ApiErrorDetailSerializer
 from edureg.pupils.models import (
     Achievement,
     AchievementKind,

@@ -25,11 +25,11 @@ from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
 from edureg.core.api.batch import BATCH_MAX_RECORDS, upsert_each
+from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor, ActorKind
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
 from edureg.people.selectors import persons_shown
-from edureg.programmes.api.serializers import ApiErrorSerializer
 from edureg.pupils import selectors, services, year_end
 from edureg.pupils.api.serializers import (
     AchievementCreateSerializer,

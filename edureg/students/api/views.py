@@ -28,9 +28,9 @@ from rest_framework.views import APIView
 from edureg.access.actors import api_actor
 from edureg.access.models import Level
 from edureg.core.api.batch import BATCH_MAX_RECORDS, upsert_each
+from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor
 from edureg.people.selectors import persons_shown
-from edureg.programmes.api.serializers import ApiErrorSerializer
 from edureg.programmes.models import StudyCycle
 from edureg.students import selectors, services
 from edureg.students.api.serializers import (
