@@ -38,15 +38,25 @@ def entry_hash(prev_hash: str, payload: dict[str, Any]) -> str:
 
 
 def _lock_heads(log: str, shards: list[int]) -> dict[int, AuditChainHead]:
-    """Lock the heads of these shards in shard order (so concurrent appends cannot deadlock)."""
-    AuditChainHead.objects.bulk_create(
-        [AuditChainHead(log=log, shard=shard) for shard in shards], ignore_conflicts=True
-    )
-    heads = AuditChainHead.objects.select_for_update().filter(log=log, shard__in=shards)
-    return {head.shard: head for head in heads.order_by("shard")}
+    """Lock the heads of these shards in shard order (so concurrent appends cannot deadlock).
+
+    Heads exist after a shard's first entry, so the usual case is one locking read; a missing
+    head is created (ignoring a concurrent creator) and the read repeated.
+    """
+    locked = AuditChainHead.objects.select_for_update().filter(log=log, shard__in=shards)
+    heads = {head.shard: head for head in locked.order_by("shard")}
+    missing = [shard for shard in shards if shard not in heads]
+    if missing:
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(log=log, shard=shard) for shard in missing], ignore_conflicts=True
+        )
+        heads = {head.shard: head for head in locked.all().order_by("shard")}
+    return heads
 
 
-@transaction.atomic
+# No savepoint of its own: an append that fails must fail the whole write it records, and a
+# savepoint per history row doubled the statements of every audited write.
+@transaction.atomic(savepoint=False)
 def append_entries(entries: Sequence[ChainedEntry], *, batch_size: int = 2000) -> None:
     """Chain and insert entries of one log type. Heads are locked in shard order (no deadlock)."""
     if not entries:
@@ -65,7 +75,14 @@ def append_entries(entries: Sequence[ChainedEntry], *, batch_size: int = 2000) -
             entry.prev_hash = head.last_hash or GENESIS
             entry.entry_hash = entry_hash(entry.prev_hash, entry.payload())
             head.last_hash = entry.entry_hash
-    AuditChainHead.objects.bulk_update(heads.values(), ["last_seq", "last_hash"])
+    if len(heads) == 1:
+        # One shard (every single-row write): a plain UPDATE rather than bulk_update's CASE.
+        (head,) = heads.values()
+        AuditChainHead.objects.filter(pk=head.pk).update(
+            last_seq=head.last_seq, last_hash=head.last_hash
+        )
+    else:
+        AuditChainHead.objects.bulk_update(heads.values(), ["last_seq", "last_hash"])
     model._default_manager.bulk_create(entries, batch_size=batch_size)
 
 
