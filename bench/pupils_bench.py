@@ -523,11 +523,21 @@ def _undo_service_writes(marks: dict[str, int]) -> None:
     from edureg.core.models import AccessLogEntry, ChangeLogEntry
     from edureg.pupils.models import Enrolment
 
-    with transaction.atomic():
-        ChangeLogEntry.objects.filter(pk__gt=marks["change"]).delete()
-        AccessLogEntry.objects.filter(pk__gt=marks["access"]).delete()
-        Enrolment.history.filter(source_system=SERVICE_SOURCE).delete()
-        Enrolment.objects.filter(source_system=SERVICE_SOURCE).delete()
+    # Plain SQL: the ORM's delete would record each deletion as a new version and change-log
+    # entry, which the replay (it resets the chain heads) would then collide with.
+    history = Enrolment.history.model._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {ChangeLogEntry._meta.db_table} WHERE id > %s",  # noqa: S608
+            [marks["change"]],
+        )
+        cursor.execute(
+            f"DELETE FROM {AccessLogEntry._meta.db_table} WHERE id > %s",  # noqa: S608
+            [marks["access"]],
+        )
+        for table in (history, Enrolment._meta.db_table):
+            sql = f"DELETE FROM {table} WHERE source_system = %s"  # noqa: S608
+            cursor.execute(sql, [SERVICE_SOURCE])
     with connection.cursor() as cursor:
         for model in (ChangeLogEntry, AccessLogEntry, Enrolment, Enrolment.history.model):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
