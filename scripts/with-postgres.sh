@@ -41,7 +41,7 @@ fi
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
 cleanup() {
-    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$cluster" -m immediate -w stop >/dev/null 2>&1 || true
+    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$cluster/data" -m immediate -w stop >/dev/null 2>&1 || true
     rm -rf "$cluster"
 }
 trap cleanup EXIT INT TERM

@@ -226,7 +226,11 @@ class ChangeLogEntry(ChainedEntry):
         constraints = [
             models.UniqueConstraint(fields=["shard", "seq"], name="change_log_chain_unique")
         ]
-        indexes = [models.Index(fields=["model", "object_id"], name="change_log_record_idx")]
+        indexes = [
+            models.Index(fields=["model", "object_id"], name="change_log_record_idx"),
+            # The recorded differences of the versions a page shows (core.audit.changes_of).
+            models.Index(fields=["model", "history_id"], name="change_log_version_idx"),
+        ]
 
     def chain_key(self) -> str:
         return f"{self.model}:{self.object_id}"
