@@ -13,6 +13,12 @@ def _seed_classifiers(sender: AppConfig, **kwargs: Any) -> None:
         classifiers_seed()
 
 
+def _create_chain_heads(sender: AppConfig, **kwargs: Any) -> None:
+    from edureg.core.audit import chain_heads_ensure
+
+    chain_heads_ensure(using=kwargs.get("using", "default"))
+
+
 class CoreConfig(AppConfig):
     name = "edureg.core"
     label = "core"
@@ -23,4 +29,5 @@ class CoreConfig(AppConfig):
 
         # Reference data is created by every `migrate` (and so in every test database),
         # through the same services as any other write, so it has versions too.
+        post_migrate.connect(_create_chain_heads, sender=self)
         post_migrate.connect(_seed_classifiers, sender=self)

@@ -37,11 +37,24 @@ def entry_hash(prev_hash: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
+def chain_heads_ensure(using: str = "default") -> None:
+    """Create the head of every shard of both logs (run after every `migrate`), so that
+    appends find their heads and lock them with one read; idempotent."""
+    AuditChainHead.objects.using(using).bulk_create(
+        [
+            AuditChainHead(log=model.LOG_NAME, shard=shard)
+            for model in (ChangeLogEntry, AccessLogEntry)
+            for shard in range(max(1, settings.AUDIT_CHAIN_SHARDS))
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def _lock_heads(log: str, shards: list[int]) -> dict[int, AuditChainHead]:
     """Lock the heads of these shards in shard order (so concurrent appends cannot deadlock).
 
-    Heads exist after a shard's first entry, so the usual case is one locking read; a missing
-    head is created (ignoring a concurrent creator) and the read repeated.
+    Heads are created by `migrate` (see `chain_heads_ensure`), so this is one locking read; a
+    head still missing (the shard count was raised) is created and the read repeated.
     """
     locked = AuditChainHead.objects.select_for_update().filter(log=log, shard__in=shards)
     heads = {head.shard: head for head in locked.order_by("shard")}
