@@ -281,7 +281,7 @@ class MunicipalityChildrenForm(forms.Form):
     age_from = forms.IntegerField(label=_("Age from"), min_value=0, max_value=30, initial=6)
     age_to = forms.IntegerField(label=_("Age to"), min_value=0, max_value=30, initial=17)
     status = forms.ChoiceField(
-        label=_("Studies"),
+        label=pgettext_lazy("where a child studies", "Studies"),
         required=False,
         choices=[
             (STUDIES_ANYWHERE, _("anywhere or nowhere")),

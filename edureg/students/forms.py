@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edureg.core.forms import DATE, ValueChoiceField, country_choices
 from edureg.core.models import ClassifierValue
@@ -293,7 +294,9 @@ class ResultForm(ActionForm):
     course_unit_title = forms.CharField(label=_("Course unit"), max_length=300)
     credits = forms.DecimalField(label=_("Credits"), max_digits=4, decimal_places=1)
     grade = forms.IntegerField(
-        label=_("Grade"), required=False, help_text=_("1 to 10; or choose pass/fail below.")
+        label=pgettext_lazy("assessment", "Grade"),
+        required=False,
+        help_text=_("1 to 10; or choose pass/fail below."),
     )
     passed = forms.TypedChoiceField(
         label=_("Pass/fail"),

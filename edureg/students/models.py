@@ -15,6 +15,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edureg.core.fields import ClassifierField
 from edureg.core.history import AuditedHistory
@@ -32,7 +33,7 @@ class StudyForm(models.TextChoices):
 
 
 class StudyStatus(models.TextChoices):
-    STUDYING = "studying", _("studying")
+    STUDYING = "studying", pgettext_lazy("study status", "studying")
     ACADEMIC_LEAVE = "academic_leave", _("academic leave")
     INTERRUPTED = "interrupted", _("interrupted")
     TERMINATED = "terminated", _("terminated")
