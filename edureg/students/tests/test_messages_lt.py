@@ -16,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext
 
+from edureg.students.models import StudyStatus
 from edureg.students.models import StudyStatus as S
-from edureg.students.timeline import Period, check_transition, validate
+from edureg.students.timeline import ALLOWED, Period, check_transition, validate
 
 START = dt.date(2024, 9, 1)
 D = dt.date
@@ -169,3 +170,29 @@ def test_the_same_refusal_in_english(english, lithuanian, refuse):  # type: igno
         refuse()
     [(_field, [message])] = exc.value.message_dict.items()
     assert message.startswith(english.split("%(")[0])
+
+
+REFUSED = [
+    (current, target)
+    for current in StudyStatus.values
+    for target in StudyStatus.values
+    if target not in ALLOWED[current]
+]
+
+
+def _refusal(current: str, target: str, language: str) -> str:
+    with translation.override(language), pytest.raises(ValidationError) as refused:
+        check_transition(current, target)
+    return refused.value.message_dict["status"][0]
+
+
+@pytest.mark.parametrize(("current", "target"), REFUSED, ids=[f"{c}->{t}" for c, t in REFUSED])
+def test_every_refused_transition_is_explained_in_both_languages(current, target):  # type: ignore[no-untyped-def]
+    english, lithuanian = _refusal(current, target, "en"), _refusal(current, target, "lt")
+    assert english and lithuanian
+    assert lithuanian != english  # the Lithuanian catalogue has this refusal
+    # A status named in the message is named in Lithuanian (Lithuanian inflects, so the
+    # check is that no English status name is left in it).
+    for status in StudyStatus.values:
+        with translation.override("en"):
+            assert str(StudyStatus(status).label) not in lithuanian
