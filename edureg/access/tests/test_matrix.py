@@ -1,4 +1,5 @@
-"""The authorization matrix: every role × scope kind × operation × target location.
+"""The authorization matrix: every role × scope kind × operation × target location, over
+both registers (a pupil and a student at each target).
 
 For each actor (a function area at a level in a scope, or no role at all) and each target (the
 actor's own institution, its branch, another institution of the same municipality, an
@@ -30,6 +31,7 @@ from edureg.institutions.models import FounderType, InstitutionKind, Municipalit
 from edureg.institutions.tests.factories import InstitutionFactory
 from edureg.people.tests.factories import PersonFactory
 from edureg.pupils import services as pupil_services
+from edureg.students.tests.factories import open_right
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +67,7 @@ class World:
     people: dict[str, Any]
     requests: dict[str, Any]
     roles: dict[str, Any]
+    study_rights: dict[str, Any]
 
 
 def build_world() -> World:
@@ -108,6 +111,8 @@ def build_world() -> World:
         pupil_services.pupil_enrol(
             actor=SYSTEM, person=people[target], group=group, valid_from=dt.date(2025, 9, 1)
         )
+    # Each target's person also studies at the target's institution (a study programme of it).
+    study_rights = {t: open_right(institutions[t], person=people[t]) for t in TARGETS}
     pledge = PledgeText.current()
     requests, roles = {}, {}
     for target, institution in institutions.items():
@@ -129,7 +134,7 @@ def build_world() -> World:
             function_area=FunctionArea.LISTS,
             level=Level.VIEWER,
         )
-    return World(vilnius, kaunas, institutions, people, requests, roles)
+    return World(vilnius, kaunas, institutions, people, requests, roles, study_rights)
 
 
 def make_actor(world: World, spec: Any) -> Any:
@@ -188,6 +193,13 @@ def covers(spec: Any, kind: str, target: str) -> bool:
         if scope == ScopeKind.MUNICIPALITY:
             return target != "other_municipality"
         return target in ("own", "branch")
+    if kind == "study right":
+        # The Student Register: the HEI (with its branches) and the agency; no municipality.
+        if area != FunctionArea.STUDENT_DATA:
+            return False
+        if scope == ScopeKind.NATIONAL:
+            return True
+        return scope == ScopeKind.INSTITUTION and target in ("own", "branch")
     if area != FunctionArea.USER_ADMIN:
         return False
     if kind == "request":
@@ -254,6 +266,37 @@ OPERATIONS = {
             f"/api/v1/persons/{w.people[t].public_id}/", {"family_name": "Pakeista"}, format="json"
         ),
     ),
+    "student card (web)": (
+        "study right",
+        Level.VIEWER,
+        False,
+        lambda c, w, t: c.get(f"/students/{w.study_rights[t].public_id}/"),
+    ),
+    "study right (API)": (
+        "study right",
+        Level.VIEWER,
+        True,
+        lambda c, w, t: c.get(f"/api/v1/students/study-rights/{w.study_rights[t].public_id}/"),
+    ),
+    "academic leave (web)": (
+        "study right",
+        Level.MANAGER,
+        False,
+        lambda c, w, t: c.post(
+            f"/students/{w.study_rights[t].public_id}/leave-start/",
+            {"leave-start-on": "2025-10-01", "leave-start-leave_reason": "illness"},
+        ),
+    ),
+    "academic leave (API)": (
+        "study right",
+        Level.MANAGER,
+        True,
+        lambda c, w, t: c.post(
+            f"/api/v1/students/study-rights/{w.study_rights[t].public_id}/leave/",
+            {"on": "2025-10-01", "leave_reason": "illness"},
+            format="json",
+        ),
+    ),
     "request page (web)": (
         "request",
         Level.VIEWER,
@@ -298,6 +341,20 @@ LISTS = {
         False,
         lambda c: c.get("/people/"),
         lambda r, w, t: str(w.people[t].public_id) in r.content.decode(),
+    ),
+    "study right list (API)": (
+        "study right",
+        True,
+        lambda c: c.get("/api/v1/students/study-rights/?page_size=500"),
+        lambda r, w, t: (
+            str(w.study_rights[t].public_id) in {s["id"] for s in r.json().get("results", [])}
+        ),
+    ),
+    "student list (web)": (
+        "study right",
+        False,
+        lambda c: c.get("/students/"),
+        lambda r, w, t: str(w.study_rights[t].public_id) in r.content.decode(),
     ),
     "request list (web)": (
         "request",
@@ -347,7 +404,7 @@ def test_authorization_matrix(spec):
 def test_the_matrix_covers_thousands_of_cases():
     """Guards the matrix from shrinking unnoticed (counts what the parametrisation enumerates)."""
     per_actor = len(OPERATIONS) * len(TARGETS) + len(LISTS) * len(TARGETS)
-    assert len(ACTORS) * per_actor >= 1000
+    assert len(ACTORS) * per_actor >= 4000
 
 
 def test_a_revoked_role_gives_nothing_any_more():
