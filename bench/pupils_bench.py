@@ -887,6 +887,7 @@ def main() -> None:
     with _gunicorn(url, args.workers) as port:
         token = _token(port, secret)
         writes = _measure_writes(url, port, token, binding, args.records, args.seed)
+        _print_writes(writes)  # at once too, so that a failure later does not lose them
         _vacuum_analyze()
         reads = _measure_reads(url, port, args.clients, args.duration, args.warmup, args.seed)
     measured = time.perf_counter()
