@@ -18,7 +18,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
@@ -33,6 +32,13 @@ from edureg.access.models import Level
 from edureg.core.audit import changes_of
 from edureg.core.context import Actor
 from edureg.core.history import history_rows_for
+from edureg.core.web import (
+    add_service_errors,
+    forms_with_errors,
+    query_string_without_page,
+    sign_for_user,
+    unsign_for_user,
+)
 from edureg.institutions.models import Institution
 from edureg.people.forms import NewPersonForm, PersonalCodeLookupForm
 from edureg.people.models import Person
@@ -83,24 +89,8 @@ def _open_groups(actor: Actor, institutions: QuerySet[Institution]) -> QuerySet[
     )
 
 
-def _add_errors(
-    form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None
-) -> None:
-    """A service's errors on the form's visible fields; the rest goes to the error summary."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-    for field, field_messages in errors.items():
-        name = (rename or {}).get(field, field)
-        target = name if name in form.fields and not form.fields[name].widget.is_hidden else None
-        for message in field_messages:
-            form.add_error(target, message)
-
-
-def _error_forms(*candidates: forms.Form | None) -> list[forms.Form]:
-    return [f for f in candidates if f is not None and f.is_bound and f.errors]
-
-
 def _status(*candidates: forms.Form | None) -> int:
-    return 400 if _error_forms(*candidates) else 200
+    return 400 if forms_with_errors(*candidates) else 200
 
 
 def _to_card(person: Person) -> HttpResponse:
@@ -122,12 +112,6 @@ def _filtered(request: HttpRequest, actor: Actor) -> tuple[EnrolmentFilter, Quer
     return filterset, filterset.qs
 
 
-def _query_string(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 @login_required
 @require_GET
 def pupil_list(request: HttpRequest) -> HttpResponse:
@@ -147,7 +131,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page,
             "rows": rows,
-            "query_string": _query_string(request),
+            "query_string": query_string_without_page(request),
             "may_enrol": selectors.managed_institutions(actor=actor).exists(),
             "sees_municipality": selectors.municipalities_in_view(actor=actor).exists(),
         },
@@ -169,7 +153,7 @@ def pupil_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             _("The list has more than %(count)s rows: download it as CSV, or narrow it.")
             % {"count": exports.XLSX_MAX_ROWS},
         )
-        query = _query_string(request)
+        query = query_string_without_page(request)
         return redirect(reverse("pupils:list") + (f"?{query}" if query else ""))
     return exports.xlsx_response(actor=actor, enrolments=enrolments)
 
@@ -265,7 +249,7 @@ def _card(
                 "level"
             ),
             "history": _history(person, enrolments),
-            "error_forms": _error_forms(nvs_form),
+            "error_forms": forms_with_errors(nvs_form),
         },
         status=status,
     )
@@ -303,7 +287,7 @@ def nvs_mark(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 other_funding=data["other_funding"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc, {"months": "month_from"})
+            add_service_errors(form, exc, {"months": "month_from"})
         else:
             messages.success(request, _("The NVŠ funding was marked."))
             return _to_card(person)
@@ -314,17 +298,12 @@ def nvs_mark(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 def _person_token(request: HttpRequest, person: Person) -> str:
-    """The found person, carried to the next step signed (and bound to this user), so that the
-    enrolment step cannot be pointed at someone else's record."""
-    return signing.dumps(str(person.public_id), salt=f"pupils.enrol:{request.user.pk}")
+    return sign_for_user(request, str(person.public_id), "pupils.enrol")
 
 
 def _person_from_token(actor: Actor, request: HttpRequest, token: str) -> Person | None:
-    try:
-        public_id = signing.loads(
-            token, salt=f"pupils.enrol:{request.user.pk}", max_age=ENROL_TOKEN_MAX_AGE
-        )
-    except signing.BadSignature:
+    public_id = unsign_for_user(request, token, "pupils.enrol", ENROL_TOKEN_MAX_AGE)
+    if public_id is None:
         return None
     return selectors.person_for_enrolment(actor=actor, public_id=public_id)
 
@@ -398,7 +377,7 @@ def pupil_enrol(request: HttpRequest) -> HttpResponse:
             "token": token,
             "person_form": person_form,
             "enrol_form": enrol_form,
-            "error_forms": _error_forms(lookup, person_form, enrol_form),
+            "error_forms": forms_with_errors(lookup, person_form, enrol_form),
         },
         status=_status(lookup, person_form, enrol_form),
     )
@@ -461,7 +440,7 @@ def enrolment_depart(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
                 order_number=form.cleaned_data["order_number"],
             )
         except ValidationError as exc:
-            _add_errors(
+            add_service_errors(
                 form,
                 exc,
                 {
@@ -484,7 +463,7 @@ def enrolment_depart(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
     return render(
         request,
         "pupils/depart.html",
-        {"enrolment": enrolment, "form": form, "error_forms": _error_forms(form)},
+        {"enrolment": enrolment, "form": form, "error_forms": forms_with_errors(form)},
         status=_status(form),
     )
 
@@ -510,7 +489,7 @@ def enrolment_move(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 on=form.cleaned_data["on"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc, {"valid_from": "on", "valid_to": "on"})
+            add_service_errors(form, exc, {"valid_from": "on", "valid_to": "on"})
         else:
             messages.success(
                 request,
@@ -525,7 +504,7 @@ def enrolment_move(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "pupils/move.html",
-        {"enrolment": enrolment, "form": form, "error_forms": _error_forms(form)},
+        {"enrolment": enrolment, "form": form, "error_forms": forms_with_errors(form)},
         status=_status(form),
     )
 
@@ -583,14 +562,14 @@ def group_new(request: HttpRequest) -> HttpResponse:
                 language=data["language"].strip().lower(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The group %(name)s was created.") % {"name": group})
             return redirect("pupils:group-detail", public_id=group.public_id)
     return render(
         request,
         "pupils/group_form.html",
-        {"form": form, "error_forms": _error_forms(form)},
+        {"form": form, "error_forms": forms_with_errors(form)},
         status=_status(form),
     )
 
@@ -632,7 +611,7 @@ def _group_page(
             "may_change": may_change,
             "close_form": close_form if may_change else None,
             "directions_form": directions_form if may_change else None,
-            "error_forms": _error_forms(close_form, directions_form),
+            "error_forms": forms_with_errors(close_form, directions_form),
         },
         status=status,
     )
@@ -656,7 +635,7 @@ def group_close(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         try:
             services.group_close(actor=actor, group=group, on=form.cleaned_data["on"])
         except ValidationError as exc:
-            _add_errors(form, exc, {"closed_on": "on"})
+            add_service_errors(form, exc, {"closed_on": "on"})
         else:
             messages.success(request, _("The group %(name)s was closed.") % {"name": group})
             return redirect("pupils:group-detail", public_id=group.public_id)
@@ -676,7 +655,7 @@ def group_directions(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
                 actor=actor, group=group, directions=list(form.cleaned_data["directions"])
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The directions were saved."))
             return redirect("pupils:group-detail", public_id=group.public_id)
@@ -725,7 +704,7 @@ def group_year_end(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             try:
                 applied = year_end.year_end_apply(previewed=form.previewed_ids(), **arguments)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 counts = applied.counts
                 messages.success(
@@ -749,7 +728,7 @@ def group_year_end(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 actor=actor, persons=[s.enrolment.person for s in plan.steps], what="pupil.group"
             )
             if plan.errors:
-                _add_errors(form, ValidationError(plan.errors))
+                add_service_errors(form, ValidationError(plan.errors))
     return render(
         request,
         "pupils/year_end.html",
@@ -758,7 +737,7 @@ def group_year_end(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "form": form,
             "plan": plan,
             "previewed": ",".join(plan.enrolment_ids) if plan is not None else "",
-            "error_forms": _error_forms(form),
+            "error_forms": forms_with_errors(form),
         },
         status=_status(form),
     )
@@ -814,7 +793,7 @@ def municipality_children(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "rows": rows,
-            "query_string": _query_string(request),
+            "query_string": query_string_without_page(request),
             "has_municipalities": form.fields["municipality"].queryset.exists(),  # type: ignore[attr-defined]
         },
         status=400 if form.is_bound and form.errors and request.GET else 200,
@@ -827,7 +806,7 @@ def municipality_children_export(request: HttpRequest, fmt: str) -> HttpResponse
     actor = _actor(request)
     _form, children = _children(request, actor)
     if children is None:
-        return redirect(reverse("pupils:municipality") + f"?{_query_string(request)}")
+        return redirect(reverse("pupils:municipality") + f"?{query_string_without_page(request)}")
     if fmt == "csv":
         return exports.children_csv(actor=actor, children=children)
     if exports.too_many_for_xlsx(children):
@@ -836,5 +815,5 @@ def municipality_children_export(request: HttpRequest, fmt: str) -> HttpResponse
             _("The list has more than %(count)s rows: download it as CSV, or narrow it.")
             % {"count": exports.XLSX_MAX_ROWS},
         )
-        return redirect(reverse("pupils:municipality") + f"?{_query_string(request)}")
+        return redirect(reverse("pupils:municipality") + f"?{query_string_without_page(request)}")
     return exports.children_xlsx(actor=actor, children=children)

@@ -19,7 +19,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
@@ -36,6 +35,13 @@ from django.views.decorators.http import require_GET, require_POST
 from edureg.access.models import Level
 from edureg.core.audit import changes_of
 from edureg.core.context import Actor
+from edureg.core.web import (
+    add_service_errors,
+    forms_with_errors,
+    query_string_without_page,
+    sign_for_user,
+    unsign_for_user,
+)
 from edureg.people.forms import NewPersonForm, PersonalCodeLookupForm
 from edureg.people.models import Person
 from edureg.people.selectors import persons_shown
@@ -84,31 +90,8 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _add_errors(
-    form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None
-) -> None:
-    """A service's errors on the form's visible fields; the rest (a refused transition) goes to
-    the form's error summary."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-    for name, field_messages in errors.items():
-        name = (rename or {}).get(name, name)
-        target = name if name in form.fields and not form.fields[name].widget.is_hidden else None
-        for message in field_messages:
-            form.add_error(target, message)
-
-
-def _error_forms(*candidates: forms.Form | None) -> list[forms.Form]:
-    return [f for f in candidates if f is not None and f.is_bound and f.errors]
-
-
 def _to_card(right: StudyRight) -> HttpResponse:
     return redirect("students:card", public_id=right.public_id)
-
-
-def _query_string(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 # --- The student list and its exports ---------------------------------------------------------
@@ -143,7 +126,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page,
             "rows": [(r, exports.programme_name(r)) for r in shown],
-            "query_string": _query_string(request),
+            "query_string": query_string_without_page(request),
             "may_open": selectors.managed_institutions(actor=actor).exists(),
         },
     )
@@ -164,7 +147,7 @@ def student_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
             _("The list has more than %(count)s rows: download it as CSV, or narrow it.")
             % {"count": exports.XLSX_MAX_ROWS},
         )
-        query = _query_string(request)
+        query = query_string_without_page(request)
         return redirect(reverse("students:list") + (f"?{query}" if query else ""))
     return exports.xlsx_response(actor=actor, rights=rights)
 
@@ -372,7 +355,7 @@ def study_right_action(request: HttpRequest, public_id: uuid.UUID, action: str) 
         try:
             outcome = chosen.run(actor, right, dict(form.cleaned_data))
         except ValidationError as exc:
-            _add_errors(form, exc, chosen.rename)
+            add_service_errors(form, exc, chosen.rename)
         else:
             messages.success(request, str(chosen.done))
             if isinstance(outcome, StudyRight):  # a transfer opens a new right: show it
@@ -521,7 +504,7 @@ def _card(
             "visible": visible,
             "action_forms": action_forms,
             "history": _history(rights),
-            "error_forms": _error_forms(bound),
+            "error_forms": forms_with_errors(bound),
         },
         status=status,
     )
@@ -539,17 +522,12 @@ def student_card(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 def _person_token(request: HttpRequest, person: Person) -> str:
-    """The found person, carried to the next step signed (and bound to this user), so that the
-    opening step cannot be pointed at someone else's record."""
-    return signing.dumps(str(person.public_id), salt=f"students.open:{request.user.pk}")
+    return sign_for_user(request, str(person.public_id), "students.open")
 
 
 def _person_from_token(actor: Actor, request: HttpRequest, token: str) -> Person | None:
-    try:
-        public_id = signing.loads(
-            token, salt=f"students.open:{request.user.pk}", max_age=OPEN_TOKEN_MAX_AGE
-        )
-    except signing.BadSignature:
+    public_id = unsign_for_user(request, token, "students.open", OPEN_TOKEN_MAX_AGE)
+    if public_id is None:
         return None
     return selectors.person_for_study_right(actor=actor, public_id=public_id)
 
@@ -577,7 +555,7 @@ def _open(
                 target_form: forms.Form = person_form
             else:
                 target_form = open_form
-            _add_errors(target_form, ValidationError({name: field_messages}))
+            add_service_errors(target_form, ValidationError({name: field_messages}))
         return None
 
 
@@ -633,7 +611,7 @@ def study_right_open(request: HttpRequest) -> HttpResponse:
                     },
                 )
                 return _to_card(right)
-    errors = _error_forms(lookup, person_form, open_form)
+    errors = forms_with_errors(lookup, person_form, open_form)
     return render(
         request,
         "students/open.html",
