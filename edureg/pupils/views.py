@@ -668,14 +668,14 @@ def group_directions(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
 def _year_end_form(
     request: HttpRequest, actor: Actor, group: Group, data: Any = None
 ) -> YearEndForm:
-    pupils = year_end.year_end_plan(actor=actor, group=group, on=selectors.today()).steps
+    pupils = year_end.class_pupils(actor=actor, group=group)
     next_year_groups = selectors.group_list(actor=actor, school_year=group.school_year + 1).filter(
         institution=group.institution, kind=GroupKind.GENERAL, closed_on__isnull=True
     )
     return YearEndForm(
         data,
         group=group,
-        pupils=[step.enrolment for step in pupils],
+        pupils=pupils,
         next_year_groups=next_year_groups,
         today=selectors.today(),
     )

@@ -132,7 +132,8 @@ def _check_target(
         )
 
 
-def _pupils(actor: Actor, group: Group, lock: bool) -> list[Enrolment]:
+def class_pupils(*, actor: Actor, group: Group, lock: bool = False) -> list[Enrolment]:
+    """The class's pupils now (open enrolments), by name; with `lock`, their rows locked."""
     enrolments = (
         selectors.enrolment_list(actor=actor)
         .filter(group=group, valid_to__isnull=True)
@@ -179,7 +180,7 @@ def year_end_plan(
     if group.closed_on is not None:
         errors.setdefault("group", []).append(_("This group is closed."))
     chosen = outcomes or {}
-    pupils = _pupils(actor, group, lock)
+    pupils = class_pupils(actor=actor, group=group, lock=lock)
     wanted = {chosen.get(str(e.public_id), default_outcome(group.grade)) for e in pupils}
     if Outcome.PROMOTE in wanted:
         promoted_grade = next_grade(group.grade) if group.grade else None
