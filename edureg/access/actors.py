@@ -10,7 +10,18 @@ from edureg.core.context import Actor, ActorKind, Channel
 
 def api_actor(request: Any) -> Actor:
     """OAuth2 client-credentials tokens carry no user; the application's binding says whom the
-    system acts for. Session-authenticated users act as themselves."""
+    system acts for. Session-authenticated users act as themselves.
+
+    Resolved once per request and kept on it, so that the actor's roles, cached on the actor's
+    user or client, are read once per request whatever the number of checks."""
+    actor = getattr(request, "_edureg_actor", None)
+    if actor is None:
+        actor = _resolve(request)
+        request._edureg_actor = actor
+    return actor
+
+
+def _resolve(request: Any) -> Actor:
     token = getattr(request, "auth", None)
     application = getattr(token, "application", None)
     if application is not None and getattr(token, "user", None) is None:

@@ -21,6 +21,25 @@ from rest_framework.views import exception_handler as drf_exception_handler
 NON_FIELD = "non_field_errors"
 
 
+class StaleVersionError(exceptions.ValidationError):
+    """409 in the one error shape, naming the `version` field.
+
+    A ValidationError subclass, so that the exception handler renders it field by field like
+    any other input error; only the status differs.
+    """
+
+    status_code = status.HTTP_409_CONFLICT
+
+
+def stale_version(message: str) -> StaleVersionError:
+    return StaleVersionError({"version": [message]}, code="stale_version")
+
+
+def field_error(field: str, message: str, code: str = "invalid") -> exceptions.ValidationError:
+    """A 400 naming one field, for a check made outside a serializer."""
+    return exceptions.ValidationError({field: [message]}, code=code)
+
+
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
     if isinstance(detail, dict):
         errors = []

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
 from edureg.core.api.batch import upsert_each
+from edureg.core.api.errors import stale_version
 from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor, ActorKind
 from edureg.programmes import selectors, services
@@ -56,20 +57,6 @@ STALE = {
     )
 }
 MODULE_FIELDS = ("name_lt", "name_en", "credits", "hours", "mandatory")
-
-
-class StaleVersionError(exceptions.ValidationError):
-    """409 in the one error shape, naming the `version` field.
-
-    A ValidationError subclass, so that the exception handler renders it field by field like
-    any other input error; only the status differs.
-    """
-
-    status_code = status.HTTP_409_CONFLICT
-
-
-def _stale(message: str) -> StaleVersionError:
-    return StaleVersionError({"version": [message]}, code="stale_version")
 
 
 def _programme(actor: Actor, public_id: Any) -> Programme:
@@ -165,7 +152,9 @@ def draft_upsert(
             # Another request created the same key at the same moment.
             if not Programme.objects.filter(**key).exists():
                 raise
-            raise _stale(_("The record was created meanwhile: read it and try again.")) from None
+            raise stale_version(
+                _("The record was created meanwhile: read it and try again.")
+            ) from None
         return programme, status.HTTP_201_CREATED
 
     if kind is not None and kind != programme.kind:
@@ -187,7 +176,7 @@ def draft_upsert(
             actor=actor, programme=programme, expected_version=expected, modules=modules, **content
         )
     except services.StaleVersion as exc:
-        raise _stale(
+        raise stale_version(
             _("The record has changed since you read it: it is now at version %(current)s.")
             % {"current": exc.current}
         ) from None

@@ -18,13 +18,14 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
 from edureg.core.api.batch import BATCH_MAX_RECORDS, upsert_each
+from edureg.core.api.errors import field_error, stale_version
 from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor, ActorKind
 from edureg.institutions.models import Institution
@@ -73,42 +74,19 @@ STALE = {
 UPSERT_FIELDS = ("person", "group", "valid_from", "contract_date")
 
 
-class StaleVersionError(exceptions.ValidationError):
-    """409 in the one error shape, naming the `version` field (see the programmes API)."""
-
-    status_code = status.HTTP_409_CONFLICT
-
-
-def _stale(message: str) -> StaleVersionError:
-    return StaleVersionError({"version": [message]}, code="stale_version")
-
-
-def _actor(request: Any) -> Actor:
-    """The request's actor, resolved once: its roles are then cached on it for the request."""
-    actor = getattr(request, "_edureg_actor", None)
-    if actor is None:
-        actor = api_actor(request)
-        request._edureg_actor = actor
-    return actor
-
-
-def _invalid(field: str, message: str, code: str = "invalid") -> exceptions.ValidationError:
-    return exceptions.ValidationError({field: [message]}, code=code)
-
-
 def _person(actor: Actor, public_id: UUID, field: str = "person") -> Person:
     """The pupil a write is about (see selectors.person_for_enrolment); nothing about the
     person is answered, and the service decides whether the write is allowed."""
     person = selectors.person_for_enrolment(actor=actor, public_id=public_id)
     if person is None:
-        raise _invalid(field, _("Unknown person."), "does_not_exist")
+        raise field_error(field, _("Unknown person."), "does_not_exist")
     return person
 
 
 def _group(actor: Actor, public_id: UUID, field: str = "group") -> Group:
     group = selectors.group_list(actor=actor).filter(public_id=public_id).first()
     if group is None:
-        raise _invalid(field, _("Unknown group."), "does_not_exist")
+        raise field_error(field, _("Unknown group."), "does_not_exist")
     return group
 
 
@@ -117,7 +95,7 @@ def _own_institution(actor: Actor, given: Institution | None, field: str) -> Ins
     if given is None and actor.kind == ActorKind.CLIENT and actor.client is not None:
         given = actor.client.institution
     if given is None:
-        raise _invalid(field, _("Give the institution's register id."), "required")
+        raise field_error(field, _("Give the institution's register id."), "required")
     return given
 
 
@@ -154,7 +132,7 @@ class GroupListView(generics.ListAPIView):
     filterset_class = GroupFilter
 
     def get_queryset(self) -> QuerySet[Group]:
-        return selectors.group_list(actor=_actor(self.request))
+        return selectors.group_list(actor=api_actor(self.request))
 
     @extend_schema(tags=[TAG], summary="Groups of the caller's institutions")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -171,7 +149,7 @@ class GroupListView(generics.ListAPIView):
         responses={201: GroupSerializer, **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         serializer = GroupCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
@@ -189,7 +167,7 @@ class GroupCloseView(APIView):
         responses={200: GroupSerializer, **ERRORS},
     )
     def post(self, request: Request, public_id: UUID) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         group = selectors.group_list(actor=actor).filter(public_id=public_id).first()
         if group is None:
             raise Http404
@@ -212,7 +190,7 @@ class GroupYearEndView(APIView):
         responses={200: YearEndPlanSerializer, **ERRORS},
     )
     def post(self, request: Request, public_id: UUID) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         group = selectors.group_list(actor=actor).filter(public_id=public_id).first()
         if group is None:
             raise Http404
@@ -296,7 +274,7 @@ def enrolment_upsert(
         except DjangoValidationError:
             # Another request created the same key at the same moment.
             if Enrolment.objects.filter(**key).exists():
-                raise _stale(
+                raise stale_version(
                     _("The record was created meanwhile: read it and try again.")
                 ) from None
             raise
@@ -307,13 +285,13 @@ def enrolment_upsert(
         return existing, status.HTTP_200_OK
     expected = values.get("version")
     if expected is None:
-        raise _invalid("version", _("Give the record version you last saw."), "required")
+        raise field_error("version", _("Give the record version you last saw."), "required")
     if expected != existing.version:
-        raise _stale(
+        raise stale_version(
             _("The record has changed since you read it: it is now at version %(current)s.")
             % {"current": existing.version}
         )
-    raise _invalid(
+    raise field_error(
         differing,
         _(
             "An enrolment's pupil, group and dates do not change by upsert: move the pupil, or "
@@ -348,7 +326,7 @@ class EnrolmentUpsertView(APIView):
         },
     )
     def put(self, request: Request, source_system: str, local_id: str) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         serializer = EnrolmentUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
@@ -388,7 +366,7 @@ class EnrolmentBatchView(APIView):
         responses={200: EnrolmentBatchResponseSerializer, 400: ERRORS[400]},
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         batch = EnrolmentBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         results = upsert_each(
@@ -418,13 +396,15 @@ class EnrolmentListView(generics.ListAPIView):
     filterset_class = EnrolmentApiFilter
 
     def get_queryset(self) -> QuerySet[Enrolment]:
-        return selectors.enrolment_list(actor=_actor(self.request)).select_related("transferred_to")
+        return selectors.enrolment_list(actor=api_actor(self.request)).select_related(
+            "transferred_to"
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
         persons_shown(
-            actor=_actor(request), persons=[e.person for e in page], what="enrolment.list"
+            actor=api_actor(request), persons=[e.person for e in page], what="enrolment.list"
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -442,7 +422,7 @@ class EnrolmentDetailView(generics.RetrieveAPIView):
     serializer_class = EnrolmentSerializer
 
     def get_object(self) -> Enrolment:
-        actor = _actor(self.request)
+        actor = api_actor(self.request)
         enrolment = _enrolment(actor, self.kwargs["public_id"])
         persons_shown(actor=actor, persons=[enrolment.person], what="enrolment.detail")
         return enrolment
@@ -463,7 +443,7 @@ class EnrolmentDepartView(APIView):
         responses={200: EnrolmentSerializer, **ERRORS},
     )
     def post(self, request: Request, public_id: UUID) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         enrolment = _enrolment(actor, public_id)
         serializer = EnrolmentDepartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -491,7 +471,7 @@ class EnrolmentMoveView(APIView):
         responses={201: EnrolmentSerializer, **ERRORS},
     )
     def post(self, request: Request, public_id: UUID) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         enrolment = _enrolment(actor, public_id)
         serializer = EnrolmentMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -511,7 +491,7 @@ class NvsMarkListView(generics.ListAPIView):
     serializer_class = NvsMarkSerializer
 
     def get_queryset(self) -> QuerySet[NvsFundingMark]:
-        return selectors.nvs_marks(actor=_actor(self.request))
+        return selectors.nvs_marks(actor=api_actor(self.request))
 
     @extend_schema(
         tags=[TAG],
@@ -524,7 +504,7 @@ class NvsMarkListView(generics.ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
-        persons_shown(actor=_actor(request), persons=[m.person for m in page], what="nvs.list")
+        persons_shown(actor=api_actor(request), persons=[m.person for m in page], what="nvs.list")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
@@ -540,7 +520,7 @@ class NvsMarkListView(generics.ListAPIView):
         responses={201: NvsMarkSerializer(many=True), **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         serializer = NvsMarkCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -581,7 +561,7 @@ class ElectiveCreateView(APIView):
         "An elective subject with its course level (A advanced, B general).",
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         serializer = ElectiveCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -601,7 +581,7 @@ class AchievementCreateView(APIView):
         AchievementSerializer,
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         serializer = AchievementCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -622,7 +602,7 @@ class SpecialNeedsCreateView(APIView):
         "The level in force until then ends that day.",
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         serializer = SpecialNeedsCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

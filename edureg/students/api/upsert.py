@@ -20,8 +20,9 @@ from django.db import IntegrityError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import status
 
+from edureg.core.api.errors import field_error, stale_version
 from edureg.core.context import Actor, ActorKind
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
@@ -38,20 +39,6 @@ EVENT_FIELDS = {"on": "valid_from"}
 HistoryKey = tuple[str, Any, str | None, tuple[str, ...], int | None]
 
 
-class StaleVersionError(exceptions.ValidationError):
-    """409 in the one error shape, naming the `version` field (see the programmes API)."""
-
-    status_code = status.HTTP_409_CONFLICT
-
-
-def stale(message: str) -> StaleVersionError:
-    return StaleVersionError({"version": [message]}, code="stale_version")
-
-
-def invalid(field: str, message: str, code: str = "invalid") -> exceptions.ValidationError:
-    return exceptions.ValidationError({field: [message]}, code=code)
-
-
 # --- Look-ups ---------------------------------------------------------------------------------
 
 
@@ -60,7 +47,7 @@ def person(actor: Actor, public_id: Any, field: str = "person") -> Person:
     them yet (`selectors.person_for_study_right` checks the caller and logs the look-up)."""
     found = selectors.person_for_study_right(actor=actor, public_id=public_id)
     if found is None:
-        raise invalid(field, _("Unknown person."), "does_not_exist")
+        raise field_error(field, _("Unknown person."), "does_not_exist")
     return found
 
 
@@ -69,7 +56,7 @@ def own_institution(actor: Actor, given: Institution | None, field: str) -> Inst
     if given is None and actor.kind == ActorKind.CLIENT and actor.client is not None:
         given = actor.client.institution
     if given is None:
-        raise invalid(field, _("Give the institution's register id."), "required")
+        raise field_error(field, _("Give the institution's register id."), "required")
     return given
 
 
@@ -318,7 +305,9 @@ def _open(actor: Actor, key: dict[str, str], values: dict[str, Any]) -> StudyRig
     except (DjangoValidationError, IntegrityError):
         # Another request created the same key at the same moment.
         if StudyRight.objects.filter(**key).exists():
-            raise stale(_("The record was created meanwhile: read it and try again.")) from None
+            raise stale_version(
+                _("The record was created meanwhile: read it and try again.")
+            ) from None
         raise
     if values.get("periods") is not None:
         record_history(actor, right, given_history(values)[1:], values)
@@ -368,9 +357,9 @@ def study_right_upsert(
             message = _(
                 "The record has changed since you read it: it is now at version %(current)s."
             )
-        raise stale(message % {"current": existing.version})
+        raise stale_version(message % {"current": existing.version})
     if immutable:
-        raise invalid(
+        raise field_error(
             immutable,
             _(
                 "A study right's student, HEI, programme, start and first funding source do not "
@@ -380,7 +369,7 @@ def study_right_upsert(
             "immutable",
         )
     if history_differs:
-        raise invalid(
+        raise field_error(
             "periods",
             _(
                 "The recorded status history does not change by upsert: send it unchanged with "
@@ -390,7 +379,7 @@ def study_right_upsert(
             "immutable",
         )
     if graduation_differs:
-        raise invalid(
+        raise field_error(
             "graduation",
             _("A recorded graduation does not change by upsert."),
             "immutable",

@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 from edureg.access.actors import api_actor
 from edureg.access.models import Level
 from edureg.core.api.batch import BATCH_MAX_RECORDS, upsert_each
+from edureg.core.api.errors import field_error
 from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor
 from edureg.people.selectors import persons_shown
@@ -56,7 +57,6 @@ from edureg.students.api.serializers import (
     TransferSerializer,
 )
 from edureg.students.api.upsert import (
-    invalid,
     own_institution,
     reloaded,
     study_right_upsert,
@@ -80,15 +80,6 @@ MANAGES = (
     " Needs the manager level of student data at the study right's HEI; another HEI's study "
     "right is 404."
 )
-
-
-def _actor(request: Any) -> Actor:
-    """The request's actor, resolved once: its roles are then cached on it for the request."""
-    actor = getattr(request, "_edureg_actor", None)
-    if actor is None:
-        actor = api_actor(request)
-        request._edureg_actor = actor
-    return actor
 
 
 def _right_to_change(actor: Actor, public_id: UUID, what: str) -> StudyRight:
@@ -148,7 +139,7 @@ class StudyRightListView(generics.ListAPIView):
     filterset_class = StudyRightFilter
 
     def get_queryset(self) -> QuerySet[StudyRight]:
-        return selectors.student_rights_in_scope(actor=_actor(self.request)).select_related(
+        return selectors.student_rights_in_scope(actor=api_actor(self.request)).select_related(
             "transferred_from"
         )
 
@@ -156,7 +147,9 @@ class StudyRightListView(generics.ListAPIView):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
         persons_shown(
-            actor=_actor(request), persons=[r.person for r in page], what="student.study-right.list"
+            actor=api_actor(request),
+            persons=[r.person for r in page],
+            what="student.study-right.list",
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -172,7 +165,7 @@ class StudyRightDetailView(generics.RetrieveAPIView):
     def get_object(self) -> StudyRight:
         # study_right_get checks the scope and writes the read to the access log.
         return selectors.study_right_get(
-            actor=_actor(self.request), public_id=self.kwargs["public_id"]
+            actor=api_actor(self.request), public_id=self.kwargs["public_id"]
         )
 
 
@@ -205,7 +198,7 @@ class StudyRightUpsertView(APIView):
         },
     )
     def put(self, request: Request, source_system: str, local_id: str) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         values = _validated(StudyRightUpsertSerializer, request)
         with transaction.atomic():
             right, answer = study_right_upsert(
@@ -232,7 +225,7 @@ class StudyRightBatchView(APIView):
         responses={200: StudyRightBatchResponseSerializer, 400: ERRORS[400]},
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         batch = StudyRightBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         results = upsert_each(
@@ -261,7 +254,7 @@ class _RightAction(APIView):
     created = False
 
     def post(self, request: Request, public_id: UUID) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         right = _right_to_change(actor, public_id, self.what)
         return self.perform(actor, right, _validated(self.body, request))
 
@@ -405,7 +398,7 @@ class PeriodCorrectionView(_RightAction):
             (p for p in selectors.status_history(right) if p.valid_from == data["period"]), None
         )
         if period is None:
-            raise invalid("period", _("No period of this study right starts on that day."))
+            raise field_error("period", _("No period of this study right starts on that day."))
         services.period_correct(
             actor=actor,
             period=period,
@@ -505,7 +498,7 @@ class ResultsView(APIView):
     )
     def get(self, request: Request, public_id: UUID) -> Response:
         right = selectors.study_right_get(
-            actor=_actor(request), public_id=public_id, what="student.transcript"
+            actor=api_actor(request), public_id=public_id, what="student.transcript"
         )
         transcript = selectors.transcript(right)
         body = {
@@ -527,7 +520,7 @@ class ResultsView(APIView):
         responses={200: ResultSerializer, 201: ResultSerializer, **ERRORS},
     )
     def post(self, request: Request, public_id: UUID) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         right = _right_to_change(actor, public_id, "student.study-right.change")
         data = _validated(ResultSerializer, request)
         keyed = bool(data.get("source_system") and data.get("local_id"))
@@ -575,7 +568,7 @@ class LoanUpsertView(APIView):
         responses={200: LoanSerializer, 201: LoanSerializer, **ERRORS},
     )
     def put(self, request: Request, public_id: UUID, source_system: str, local_id: str) -> Response:
-        actor = _actor(request)
+        actor = api_actor(request)
         right = _right_to_change(actor, public_id, "student.study-right.change")
         data = _validated(LoanSerializer, request)
         existing = StudyLoan.objects.filter(source_system=source_system, local_id=local_id).first()
