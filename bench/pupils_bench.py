@@ -70,7 +70,7 @@ API_SOURCE, SERVICE_SOURCE = f"bench-api-{RUN}", f"bench-service-{RUN}"
 BENCH_CLIENT_ID = f"bench-national-sis-{RUN}"
 
 
-def _configure(database: str) -> str:
+def _configure(database: str, script: str = "pupils_bench.py") -> str:
     """Point Django at the benchmark database; must run before django.setup()."""
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "edureg.settings"
@@ -82,7 +82,7 @@ def _configure(database: str) -> str:
     if database != "postgres" or not url.startswith(("postgres://", "postgresql://")):
         sys.exit(
             "needs PostgreSQL: run it as scripts/with-postgres.sh .venv/bin/python "
-            "bench/pupils_bench.py --database postgres"
+            f"bench/{script} --database postgres"
         )
     return url
 
@@ -647,7 +647,7 @@ def _card_people(sample: int, seed: int) -> list[str]:
         .values_list("person__public_id", flat=True)
     )
     rng = random.Random(f"edureg-bench-pupils:{seed}:cards")
-    return [str(public_id) for public_id in rng.sample(ids, sample)]
+    return [str(public_id) for public_id in rng.sample(ids, min(sample, len(ids)))]
 
 
 def _plans(
@@ -845,14 +845,14 @@ def _print_reads(results: Sequence[ReadResult], clients: int) -> None:
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_common_arguments(parser: argparse.ArgumentParser, *, records: int) -> None:
+    """The options every register's benchmark takes (see students_bench.py too)."""
     parser.add_argument("--database", choices=["postgres"], required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--scale", choices=["national", "small"], default="national", help="small: a quick try"
     )
-    parser.add_argument("--records", type=int, default=10_000, help="upserts per path")
+    parser.add_argument("--records", type=int, default=records, help="upserts per path")
     parser.add_argument("--clients", type=int, default=16, help="concurrent readers")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per read load")
     parser.add_argument("--warmup", type=float, default=5.0, help="unrecorded seconds first")
@@ -864,6 +864,11 @@ def main() -> None:
         action="store_true",
         help="use the data already in the database instead of seeding (for trying changes)",
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_common_arguments(parser, records=10_000)
     args = parser.parse_args()
     url = _configure(args.database)
 

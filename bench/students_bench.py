@@ -55,26 +55,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadgen import (  # noqa: E402  (after the path is set)
     HttpRequest,
-    LoadResult,
     SqlUnit,
     http_load,
-    percentile,
     sql_load,
 )
 from pupils_bench import (  # noqa: E402
     HOST,
+    ReadResult,
     SqlRecorder,
     _access_log_unique_dropped,
+    _check_answers,
+    _configure,
     _database_size,
     _database_version,
     _gunicorn,
     _machine,
-    _ms,
     _only_writes,
+    _print_reads,
     _replay_serially,
     _statement_count,
     _TimedLines,
     _vacuum_analyze,
+    add_common_arguments,
 )
 
 # Unique to the run, so that --reuse finds new keys and new client names.
@@ -83,21 +85,6 @@ API_SOURCE, SERVICE_SOURCE = f"bench-api-{RUN}", f"bench-service-{RUN}"
 MANAGER_CLIENT_ID, VIEWER_CLIENT_ID = f"bench-hei-sis-{RUN}", f"bench-national-viewer-{RUN}"
 CARD_PATH = "/api/v1/students/study-rights/{}/"
 BATCH_PATH = "/api/v1/students/study-rights/batch/"
-
-
-def _configure(database: str) -> str:
-    """Point Django at the benchmark database; must run before django.setup()."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "edureg.settings"
-    # Measure what production runs: with DEBUG on, Django also records every query.
-    os.environ["DEBUG"] = "0"
-    url = os.environ.get("DATABASE_URL", "")
-    if database != "postgres" or not url.startswith(("postgres://", "postgresql://")):
-        sys.exit(
-            "needs PostgreSQL: run it as scripts/with-postgres.sh .venv/bin/python "
-            "bench/students_bench.py --database postgres"
-        )
-    return url
 
 
 # --- Seeding ----------------------------------------------------------------------------------
@@ -341,12 +328,6 @@ def _history_rows() -> dict[str, int]:
     }
 
 
-def _check_answers(label: str, answers: list[Any], expect: int) -> None:
-    wrong = [a for a in answers if a != expect]
-    if wrong:
-        sys.exit(f"{label}: {len(wrong)} of {len(answers)} answered {wrong[:3]}…, not {expect}")
-
-
 def _api_upserts(port: int, token: str, records: list[dict[str, Any]], expect: int) -> float:
     """Send the records in batches of the largest size allowed, one after another, as one
     HEI's system would; every record must answer `expect`. Returns seconds."""
@@ -569,14 +550,6 @@ def _measure_writes(
 # --- Reads ------------------------------------------------------------------------------------
 
 
-@dataclass
-class ReadResult:
-    label: str
-    queries: float
-    app: LoadResult
-    bare: LoadResult
-
-
 def _card_rights(sample: int, seed: int) -> list[str]:
     """Public ids of `sample` random study rights of the whole register (all of them, when
     there are fewer)."""
@@ -669,41 +642,9 @@ def _print_writes(results: Sequence[WriteResult]) -> None:
         )
 
 
-def _print_reads(results: Sequence[ReadResult], clients: int) -> None:
-    print(
-        f"| request ({clients} concurrent clients) | SQL queries | requests | req/s | p50 ms "
-        "| p95 ms | bare SQL units | bare p50 ms | bare p95 ms | p50 ÷ bare | p95 ÷ bare |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in results:
-        a50, a95 = percentile(r.app.latencies, 0.5), percentile(r.app.latencies, 0.95)
-        b50, b95 = percentile(r.bare.latencies, 0.5), percentile(r.bare.latencies, 0.95)
-        print(
-            f"| {r.label} | {r.queries:.1f} | {len(r.app.latencies):,} "
-            f"| {r.app.throughput:,.0f} | {_ms(a50)} | {_ms(a95)} | {len(r.bare.latencies):,} "
-            f"| {_ms(b50)} | {_ms(b95)} | {a50 / b50:.1f} | {a95 / b95:.1f} |"
-        )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", choices=["postgres"], required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--scale", choices=["national", "small"], default="national", help="small: a quick try"
-    )
-    parser.add_argument("--records", type=int, default=3_000, help="upserts per path")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent readers")
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds per read load")
-    parser.add_argument("--warmup", type=float, default=5.0, help="unrecorded seconds first")
-    parser.add_argument(
-        "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers"
-    )
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="use the data already in the database instead of seeding (for trying changes)",
-    )
+    add_common_arguments(parser, records=3_000)
     parser.add_argument(
         "--seed-log",
         type=Path,
@@ -711,7 +652,7 @@ def main() -> None:
         "its parts (lines `<unix time> <output line>` between `start` and `end`)",
     )
     args = parser.parse_args()
-    url = _configure(args.database)
+    url = _configure(args.database, "students_bench.py")
     # A real secret, shared with the server.
     os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
 
