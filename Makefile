@@ -6,6 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
@@ -20,8 +21,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Front-end assets (htmx, Chart.js, axe-core) at the versions package-lock.json pins, from the
+# npm registry; copied into the static files by scripts/vendor_assets.py, served by WhiteNoise.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 .PHONY: setup
-setup: $(STAMP) ## Create the virtual environment and install dependencies
+setup: $(STAMP) $(NODE_STAMP) ## Create the virtual environment and install dependencies
+	$(PY) scripts/vendor_assets.py
 	$(PY) scripts/compile_messages.py
 
 .PHONY: run
@@ -29,7 +37,7 @@ run: setup ## Set up, migrate, load demo data and serve http://$(HOST):$(PORT) o
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --scale small --if-empty
 	$(PY) manage.py demo_logins
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	scripts/serve.sh $(PY) $(HOST):$(PORT)
 
 .PHONY: test
 test: setup lint-ruff ## Lint, check migrations, then run the whole suite on SQLite and on PostgreSQL
@@ -60,7 +68,7 @@ schema: setup ## Regenerate the committed OpenAPI schema (schema/openapi.yaml)
 
 .PHONY: messages
 messages: setup ## Refresh the Lithuanian .po catalogue from the code (needs GNU gettext)
-	$(PY) manage.py makemessages --locale lt --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py makemessages --locale lt --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*'
 	$(PY) scripts/compile_messages.py
 
 .PHONY: bench
@@ -74,4 +82,4 @@ bench: setup ## Benchmarks on generated national-scale data (SQLite and PostgreS
 
 .PHONY: clean
 clean: ## Remove the virtual environment and local databases
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules edureg/core/static/vendor

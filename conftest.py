@@ -54,6 +54,12 @@ def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Files that jobs write go to a directory of the test's own (parallel runs never share)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def agency_admin(db):  # type: ignore[no-untyped-def]
     return get_user_model().objects.create_superuser(

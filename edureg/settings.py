@@ -266,6 +266,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Files that background jobs produce (imports' reports, documents, query results). Never served
+# as static files: each is streamed by a view that checks who may have it.
+MEDIA_ROOT = Path(os.environ.get("EDUREG_MEDIA_ROOT", VAR_DIR / "media"))
+
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -314,6 +318,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Background work ----------------------------------------------------------------------
+# `make run` starts the worker (`manage.py db_worker`) and the scheduler of periodic tasks
+# (`manage.py run_scheduler`, edureg.core.schedule) beside the web server (scripts/serve.sh).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Audit --------------------------------------------------------------------------------

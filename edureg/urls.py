@@ -25,6 +25,13 @@ api_v1 = [
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("jobs/<uuid:public_id>/", core_views.job_detail, name="job-detail"),
+    path("jobs/<uuid:public_id>/progress/", core_views.job_progress, name="job-progress"),
+    path(
+        "jobs/<uuid:public_id>/<str:which>/",
+        core_views.job_file,
+        name="job-file",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from edureg.core import services
 from edureg.core.context import Actor, acting_as
-from edureg.core.models import AccessLogEntry, ChangeLogEntry, Classifier, ClassifierValue
+from edureg.core.models import AccessLogEntry, ChangeLogEntry, Classifier, ClassifierValue, Job
 
 
 class AuditedSaveMixin:
@@ -89,3 +89,18 @@ class AccessLogEntryAdmin(ReadOnlyLogAdmin):
     list_display = ["at", "actor", "channel", "person_public_id", "what"]
     list_filter = ["channel", "what"]
     date_hierarchy = "at"
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Background jobs, read-only: what ran, for whom, and how it ended."""
+
+    list_display = ["title", "kind", "owner_label", "status", "done", "total", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["title", "owner_label"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -6,7 +6,9 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -281,3 +283,83 @@ class AccessLogEntry(ChainedEntry):
 
 def new_public_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+# --- Background jobs ----------------------------------------------------------------------
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting to start")
+    RUNNING = "running", _("in progress")
+    DONE = "done", _("finished")
+    FAILED = "failed", _("failed")
+
+
+class Job(models.Model):
+    """Long work started by someone (an import, a batch of PDFs, a mass query) and its progress.
+
+    The task itself runs in a django-tasks worker; this row is what the person who started it
+    sees: how far it is, and the files it produced. Only the actor who started a job sees it
+    (`owner_label` is the actor's audit label), so a job never shows one person's work to another.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=64)
+    title = models.CharField(_("title"), max_length=255)
+    owner_label = models.CharField(max_length=64, db_index=True, editable=False)
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField(max_length=255, blank=True)
+    report = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    report_name = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total__isnull=True) | models.Q(done__lte=models.F("total")),
+                name="job_done_within_total",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("job-detail", args=[self.public_id])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return 100 if self.status == JobStatus.DONE else None
+        return min(100, round(100 * self.done / self.total))
+
+
+class PeriodicRun(models.Model):
+    """When a periodic task was last enqueued (core.schedule), so that several schedulers, or a
+    restarted one, never enqueue the same run twice."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_enqueued_at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,13 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from edureg.core.context import Actor
+
+
+def web_actor(request: HttpRequest) -> Actor:
+    """The actor of a web request: the signed-in staff user or citizen, or anonymous."""
+    return Actor.for_user(request.user)
+
 
 def add_service_errors(
     form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None

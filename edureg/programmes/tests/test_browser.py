@@ -6,47 +6,13 @@ is ever downloaded. Skipped, with the reason, where Chromium is not installed.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
-from playwright.sync_api import sync_playwright
 
+from edureg.core.tests import browser
 from edureg.institutions.tests.factories import InstitutionFactory
 from edureg.programmes.tests.factories import classifier, registered_study_programme
 
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="chromium is not installed: run scripts/ensure-chromium.sh"
-    ),
-]
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """Headless Chromium. Playwright's sync API runs an event loop in this thread with its own
-    context: database work done meanwhile would be refused as async-unsafe and would open a
-    second connection, so tests create their data before the browser starts (the live server
-    answers the browser from its own threads)."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+pytestmark = browser.marks
 
 
 @pytest.mark.django_db(transaction=True)
@@ -61,8 +27,8 @@ def test_a_visitor_finds_a_programme_and_reads_it_in_english(live_server):
     )
     programme_url = f"**/programmes/{informatics.state_code}/"
 
-    with chromium() as browser:
-        page = browser.new_page(locale="lt-LT")  # a visitor whose browser asks for Lithuanian
+    with browser.chromium() as chrome:
+        page = chrome.new_page(locale="lt-LT")  # a visitor whose browser asks for Lithuanian
 
         page.goto(f"{live_server.url}/programmes/")
         page.locator("#id_q").fill("informatik")

@@ -9,53 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from conftest import PASSWORD, make_user
+from conftest import make_user
 from edureg.access import services as access_services
 from edureg.access.models import FunctionArea, Level, PledgeAcceptance, PledgeText, ScopeKind
 from edureg.core.context import Actor
 from edureg.core.models import Classifier, ClassifierValue
+from edureg.core.tests import browser
 from edureg.institutions.tests.factories import InstitutionFactory
 from edureg.people.tests.factories import personal_code
 from edureg.pupils import services
 from edureg.pupils.models import GroupKind
 
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SYSTEM = Actor.system("tests")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="chromium is not installed: run scripts/ensure-chromium.sh"
-    ),
-]
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """Headless Chromium. Playwright's sync API runs an event loop in this thread: tests create
-    their data before the browser starts (the live server answers from its own threads)."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+pytestmark = browser.marks
 
 
 @pytest.mark.django_db(transaction=True)
@@ -88,17 +58,13 @@ def test_a_data_manager_enrols_and_departs_a_pupil(live_server):
     backup_code = access_services.static_codes_issue(user=manager)[0]
     code = personal_code(dt.date(2014, 2, 11), male=True)
 
-    with chromium() as browser:
-        page = browser.new_page(locale="lt-LT")
+    with browser.chromium() as chrome:
+        page = chrome.new_page(locale="lt-LT")
 
         # Sign in: password, then a backup code on the second-factor page
-        page.goto(f"{live_server.url}/login/?next=/pupils/")
-        page.locator("#id_username").fill("manager")
-        page.locator("#id_password").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_url("**/access/second-factor/**")
-        page.locator("#id_token").fill(backup_code)
-        page.locator("main form button[type=submit]").click()
+        browser.sign_in_staff(
+            page, live_server, username="manager", backup_code=backup_code, next_url="/pupils/"
+        )
         page.wait_for_url("**/pupils/")
 
         # Find the pupil by personal code (sent by POST), register and enrol them
@@ -128,7 +94,6 @@ def test_a_data_manager_enrols_and_departs_a_pupil(live_server):
         assert page.get_by_text("Išvyko į užsienį").first.is_visible()
 
         # On a phone the card fits the screen: wide tables scroll inside their own box
-        page.set_viewport_size({"width": 390, "height": 844})
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert browser.fits_phone(page)
         if screenshot := os.environ.get("PUPIL_CARD_SCREENSHOT"):  # to look at the page
             page.screenshot(path=screenshot, full_page=True)

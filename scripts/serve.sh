@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Serve edureg as `make run` does: the web UI and API, the background worker (django-tasks,
+# database backend) and the scheduler of periodic tasks, stopped together.
+#
+#   scripts/serve.sh PYTHON HOST:PORT
+set -euo pipefail
+py="$1"
+address="$2"
+
+pids=()
+stop() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+
+"$py" manage.py db_worker --no-startup-delay &
+pids+=($!)
+"$py" manage.py run_scheduler &
+pids+=($!)
+# --noreload: the worker and scheduler are separate processes; the autoreloader would leave
+# them running old code while only the web server restarts.
+"$py" manage.py runserver --noreload "$address"
