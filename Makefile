@@ -68,7 +68,7 @@ schema: setup ## Regenerate the committed OpenAPI schema (schema/openapi.yaml)
 
 .PHONY: messages
 messages: setup ## Refresh the Lithuanian .po catalogue from the code (needs GNU gettext)
-	$(PY) manage.py makemessages --locale lt --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*'
+	$(PY) manage.py makemessages --locale lt --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*'
 	$(PY) scripts/compile_messages.py
 
 .PHONY: bench
