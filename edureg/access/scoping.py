@@ -8,7 +8,7 @@ A grant comes from the actor's role assignments that are valid today:
 - national scope: everything the area covers;
 - municipality scope: records tied to that municipality (institutions there, residents there);
 - institution scope: records tied to that institution or one of its branches;
-- a citizen: their own person only.
+- a citizen: their own person only, and only to read (viewer level).
 Agency administrators (superusers) hold a national manager grant in every area. Whoever holds an
 area about personal data sees none of it without a verified second factor and an accepted
 current confidentiality pledge.
@@ -171,7 +171,9 @@ def scope_q(actor: Actor, areas: Iterable[str], level: str, paths: ScopePaths) -
     """The condition for rows the actor may see; None means "nothing"."""
     conditions: list[Q] = []
     if actor.kind == ActorKind.CITIZEN:
-        if paths.person and actor.person_id is not None:
+        # A citizen reads their own data and never writes a register field: their own person
+        # is in scope at the viewer level only, so every manager-level check refuses them.
+        if paths.person and actor.person_id is not None and level == Level.VIEWER:
             conditions.append(Q(**{paths.person: actor.person_id}))
     else:
         given = grant(actor, areas, level)

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
+from edureg.access.models import Level
 from edureg.core.api.batch import BATCH_MAX_RECORDS, upsert_each
 from edureg.core.api.errors import field_error, stale_version
 from edureg.core.api.serializers import ApiErrorSerializer
@@ -409,8 +410,8 @@ class EnrolmentListView(generics.ListAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-def _enrolment(actor: Actor, public_id: UUID) -> Enrolment:
-    return selectors.enrolment_get(actor=actor, public_id=public_id)
+def _enrolment(actor: Actor, public_id: UUID, level: str = Level.VIEWER) -> Enrolment:
+    return selectors.enrolment_get(actor=actor, public_id=public_id, level=level)
 
 
 @extend_schema(
@@ -444,7 +445,7 @@ class EnrolmentDepartView(APIView):
     )
     def post(self, request: Request, public_id: UUID) -> Response:
         actor = api_actor(request)
-        enrolment = _enrolment(actor, public_id)
+        enrolment = _enrolment(actor, public_id, Level.MANAGER)
         serializer = EnrolmentDepartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -472,7 +473,7 @@ class EnrolmentMoveView(APIView):
     )
     def post(self, request: Request, public_id: UUID) -> Response:
         actor = api_actor(request)
-        enrolment = _enrolment(actor, public_id)
+        enrolment = _enrolment(actor, public_id, Level.MANAGER)
         serializer = EnrolmentMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
