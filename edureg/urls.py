@@ -61,6 +61,7 @@ urlpatterns = [
     path("students/", include("edureg.students.urls")),
     path("institutions/", include("edureg.institutions.urls")),
     path("programmes/", include("edureg.programmes.urls")),
+    path("statistics/", include("edureg.statistics.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,1 @@
+"""Statistics reports: `base` has the framework, `pupils` and `students` the reports."""
