@@ -60,6 +60,15 @@ def private_media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def private_witness(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Each test has its own witness key, checkpoint directory and backup directory."""
+    settings.AUDIT_WITNESS_KEY = tmp_path / "witness" / "agency-ed25519.pem"
+    settings.AUDIT_WITNESS_PUBLIC_KEY = ""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    settings.BACKUP_DIR = tmp_path / "backups"
+
+
 @pytest.fixture
 def agency_admin(db):  # type: ignore[no-untyped-def]
     return get_user_model().objects.create_superuser(

@@ -60,6 +60,8 @@ if PRODUCTION:
         problems.append("DEBUG must be off")
     if DEMO_MODE:
         problems.append("EDUREG_DEMO_MODE must be off")
+    if "AUDIT_WITNESS_KEY" not in os.environ:
+        problems.append("AUDIT_WITNESS_KEY must name the agency's checkpoint signing key")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
     SESSION_COOKIE_SECURE = True
@@ -326,6 +328,22 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Audit hash chains are split into shards so that concurrent writers about different people
 # rarely wait on the same chain head. Changing this later only affects new rows.
 AUDIT_CHAIN_SHARDS = int(os.environ.get("AUDIT_CHAIN_SHARDS", "8"))
+# The chains are witnessed outside the database (edureg.core.witness): every
+# AUDIT_CHECKPOINT_MINUTES the head of every shard is signed with the agency's Ed25519 key and
+# written to AUDIT_CHECKPOINT_DIR, which in production is a place the database's administrators
+# cannot write. Outside production a demo key is generated on first use under var/ (never
+# committed); in production AUDIT_WITNESS_KEY must name an existing key.
+AUDIT_WITNESS_KEY = Path(
+    os.environ.get("AUDIT_WITNESS_KEY", VAR_DIR / "witness" / "agency-ed25519.pem")
+)
+# Verification-only installations (an auditor's copy) set the published public key instead.
+AUDIT_WITNESS_PUBLIC_KEY = os.environ.get("AUDIT_WITNESS_PUBLIC_KEY", "")
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR / "checkpoints"))
+AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("AUDIT_CHECKPOINT_MINUTES", "60"))
+
+# --- Backups ------------------------------------------------------------------------------
+# `manage.py backup` writes a new directory under BACKUP_DIR (edureg.core.backup).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

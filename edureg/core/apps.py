@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any
 
 from django.apps import AppConfig
@@ -31,3 +32,14 @@ class CoreConfig(AppConfig):
         # through the same services as any other write, so it has versions too.
         post_migrate.connect(_create_chain_heads, sender=self)
         post_migrate.connect(_seed_classifiers, sender=self)
+
+        from django.conf import settings
+
+        from edureg.core import schedule, witness
+
+        # The chain heads signed and exported outside the database (see core.witness).
+        schedule.register(
+            "core.audit_checkpoint",
+            witness.audit_checkpoint,
+            every=dt.timedelta(minutes=settings.AUDIT_CHECKPOINT_MINUTES),
+        )
