@@ -29,8 +29,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 .PHONY: setup
 setup: $(STAMP) $(NODE_STAMP) ## Create the virtual environment and install dependencies
+	scripts/ensure-document-tools.sh
 	$(PY) scripts/vendor_assets.py
 	$(PY) scripts/compile_messages.py
+	$(PY) manage.py credentials_demo_seal
 
 .PHONY: run
 run: setup ## Set up, migrate, load demo data and serve http://$(HOST):$(PORT) on SQLite

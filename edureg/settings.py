@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "edureg.programmes",
     "edureg.pupils",
     "edureg.students",
+    "edureg.credentials",
     "edureg.statistics",
 ]
 
@@ -272,6 +273,25 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # as static files: each is streamed by a view that checks who may have it.
 MEDIA_ROOT = Path(os.environ.get("EDUREG_MEDIA_ROOT", VAR_DIR / "media"))
 
+# --- Documents (credentials) --------------------------------------------------------------
+# The verification links printed on documents (QR codes) point at this address.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The agency's seal: a PEM private key, its certificate and the chain up to the trusted root.
+# In demo mode a local test CA and seal certificate are generated under var/seal/ by `make setup`
+# (`manage.py credentials_demo_seal`), never committed; production points these at the real
+# seal (the key file readable only by the application) and refuses to start without them.
+SEAL_DIR = Path(os.environ.get("EDUREG_SEAL_DIR", VAR_DIR / "seal"))
+SEAL_KEY_FILE = Path(os.environ.get("SEAL_KEY_FILE", SEAL_DIR / "seal.key.pem"))
+SEAL_CERT_FILE = Path(os.environ.get("SEAL_CERT_FILE", SEAL_DIR / "seal.cert.pem"))
+SEAL_CHAIN_FILE = Path(os.environ.get("SEAL_CHAIN_FILE", SEAL_DIR / "ca.cert.pem"))
+# The roots the verification page trusts when it validates an uploaded PDF's seal.
+SEAL_TRUST_ROOTS = env_list("SEAL_TRUST_ROOTS", str(SEAL_CHAIN_FILE))
+SEAL_KEY_PASSPHRASE = os.environ.get("SEAL_KEY_PASSPHRASE", "")
+if PRODUCTION and not SEAL_KEY_FILE.exists():
+    raise ImproperlyConfigured(f"Refusing to start in production: no seal key at {SEAL_KEY_FILE}")
+# The exam centre's local file drop (pupils.exam_centre.FileDropFeed).
+EXAM_CENTRE_DROP_DIR = Path(os.environ.get("EXAM_CENTRE_DROP_DIR", VAR_DIR / "exam-centre"))
+
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -309,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "AchievementKindEnum": "edureg.pupils.models.AchievementKind",
         "StudyStatusEnum": "edureg.students.models.StudyStatus",
         "YearEndOutcomeEnum": "edureg.pupils.year_end.Outcome",
+        "DocumentStatusEnum": "edureg.credentials.models.DocumentStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -364,4 +385,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every rendering step at INFO; fontTools reports each font subset.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -11,6 +11,7 @@ from oauth2_provider import views as oauth2_views
 
 from edureg.access.views import StaffLoginView
 from edureg.core import views as core_views
+from edureg.credentials.urls import verify_urlpatterns
 
 api_v1 = [
     path("", include("edureg.core.api.urls")),
@@ -59,6 +60,8 @@ urlpatterns = [
     path("people/", include("edureg.people.urls")),
     path("pupils/", include("edureg.pupils.urls")),
     path("students/", include("edureg.students.urls")),
+    path("documents/", include("edureg.credentials.urls")),
+    *verify_urlpatterns,
     path("institutions/", include("edureg.institutions.urls")),
     path("programmes/", include("edureg.programmes.urls")),
     path("statistics/", include("edureg.statistics.urls")),

@@ -336,3 +336,35 @@ class SpecialNeeds(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.level_id}"
+
+
+# Exams, annual grades and competence assessment live in their own module (see its docstring).
+from edureg.pupils.learning_models import (  # noqa: E402
+    AnnualGrade,
+    CompetenceAssessment,
+    Exam,
+    ExamKind,
+    ExamRegistration,
+    ExamResult,
+    ExamSession,
+)
+
+__all__ = [
+    "Achievement",
+    "AchievementKind",
+    "AchievementLevel",
+    "AnnualGrade",
+    "CompetenceAssessment",
+    "Elective",
+    "Enrolment",
+    "Exam",
+    "ExamKind",
+    "ExamRegistration",
+    "ExamResult",
+    "ExamSession",
+    "Grade",
+    "Group",
+    "GroupKind",
+    "NvsFundingMark",
+    "SpecialNeeds",
+]
