@@ -55,6 +55,12 @@ DEMO_USERS = (
     DemoUser(
         "universitetas", "Tomas", "Studijauskas", "Student Register data manager of a university"
     ),
+    DemoUser(
+        "direktore",
+        "Danutė",
+        "Direktorienė",
+        "director of the Vilnius school: approves the certificates the school forms",
+    ),
 )
 
 
@@ -108,6 +114,16 @@ def demo_access_ensure() -> list[DemoUser]:
                 "function_area": FunctionArea.PUPIL_PERSONAL,
                 "level": Level.VIEWER,
             },
+            {
+                "scope_kind": ScopeKind.NATIONAL,
+                "function_area": FunctionArea.BLANK_ALLOCATION,
+                "level": Level.MANAGER,
+            },
+            {
+                "scope_kind": ScopeKind.NATIONAL,
+                "function_area": FunctionArea.CERTIFICATES,
+                "level": Level.VIEWER,
+            },
         ],
         "vilnius": [
             {
@@ -140,6 +156,26 @@ def demo_access_ensure() -> list[DemoUser]:
                 "scope_kind": ScopeKind.INSTITUTION,
                 "institution": school,
                 "function_area": FunctionArea.USER_ADMIN,
+                "level": Level.MANAGER,
+            },
+            {
+                "scope_kind": ScopeKind.INSTITUTION,
+                "institution": school,
+                "function_area": FunctionArea.CERTIFICATES,
+                "level": Level.MANAGER,
+            },
+            {
+                "scope_kind": ScopeKind.INSTITUTION,
+                "institution": school,
+                "function_area": FunctionArea.EXAM_PLANNING,
+                "level": Level.MANAGER,
+            },
+        ],
+        "direktore": [
+            {
+                "scope_kind": ScopeKind.INSTITUTION,
+                "institution": school,
+                "function_area": FunctionArea.CERTIFICATES,
                 "level": Level.MANAGER,
             },
         ],

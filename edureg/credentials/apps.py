@@ -22,3 +22,12 @@ class CredentialsConfig(AppConfig):
         # Document and blank types are reference data: created by every `migrate`, after the
         # classifiers they refer to.
         post_migrate.connect(_seed_document_types, sender=self)
+        import datetime as dt
+
+        from edureg.core import schedule
+        from edureg.credentials.tasks import exam_centre_poll_task
+
+        # The exam centre's file drop is read every quarter of an hour.
+        schedule.register(
+            "pupils.exam_centre_poll", exam_centre_poll_task, every=dt.timedelta(minutes=15)
+        )
