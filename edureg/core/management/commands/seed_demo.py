@@ -22,7 +22,6 @@ from edureg.core.demo import (
     Scale,
     demo_admin_ensure,
 )
-from edureg.credentials.demo import credentials_seed
 from edureg.institutions.demo import (
     institutions_generate,
     institutions_insert,
@@ -106,14 +105,12 @@ class Command(BaseCommand):
                 progress=self.stdout.write,
                 batch_size=options["batch_size"],
             )
-            documents = credentials_seed(scale=scale, seed=seed, progress=self.stdout.write)
         elapsed = time.perf_counter() - started
         admin = "created" if admin_created else "already there"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done in {elapsed:.1f} s: {institutions} institutions, {persons} persons, "
-                f"{programmes} programmes, {enrolments} enrolments, {study_rights} study rights, "
-                f"{documents} documents; "
+                f"{programmes} programmes, {enrolments} enrolments, {study_rights} study rights; "
                 f"demo superuser '{DEMO_ADMIN_USERNAME}' {admin}; {len(staff)} demo staff users."
             )
         )
