@@ -20,6 +20,9 @@ def _create_chain_heads(sender: AppConfig, **kwargs: Any) -> None:
     chain_heads_ensure(using=kwargs.get("using", "default"))
 
 
+ACCESS_LOG_CHAIN_EVERY = dt.timedelta(seconds=5)
+
+
 class CoreConfig(AppConfig):
     name = "edureg.core"
     label = "core"
@@ -35,11 +38,18 @@ class CoreConfig(AppConfig):
 
         from django.conf import settings
 
-        from edureg.core import schedule, witness
+        from edureg.core import schedule, tasks, witness
 
         # The chain heads signed and exported outside the database (see core.witness).
         schedule.register(
             "core.audit_checkpoint",
             witness.audit_checkpoint,
             every=dt.timedelta(minutes=settings.AUDIT_CHECKPOINT_MINUTES),
+        )
+        # Reads insert their access-log rows unchained; this chains them within seconds.
+        schedule.register(
+            "core.chain_access_log", tasks.chain_access_log, every=ACCESS_LOG_CHAIN_EVERY
+        )
+        schedule.register(
+            "core.prune_task_results", tasks.prune_task_results, every=dt.timedelta(days=1)
         )

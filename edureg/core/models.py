@@ -253,10 +253,18 @@ class AccessLogEntry(ChainedEntry):
 
     The person is referenced by public id rather than a foreign key: the log outlives archiving
     of the person record and must never be removed with it.
+
+    A read inserts its row unchained (no sequence number or hash yet), so that readers never
+    queue for a chain head; `core.audit.chain_access_log`, a periodic task, chains the new rows
+    of each shard seconds later.
     """
 
     LOG_NAME = "access"
 
+    # Null (and the hashes empty) until the row is chained.
+    seq = models.BigIntegerField(null=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField(max_length=64, blank=True, editable=False)
     person_public_id = models.UUIDField(_("person"), editable=False, db_index=True)
     user_id = models.BigIntegerField(null=True, editable=False)
     what = models.CharField(_("what was read"), max_length=100, editable=False)
@@ -268,6 +276,18 @@ class AccessLogEntry(ChainedEntry):
         constraints = [
             models.UniqueConstraint(fields=["shard", "seq"], name="access_log_chain_unique")
         ]
+        indexes = [
+            # The rows still to be chained, shard by shard in insertion order.
+            models.Index(
+                fields=["shard", "id"],
+                condition=models.Q(seq__isnull=True),
+                name="access_log_unchained_idx",
+            )
+        ]
+
+    @property
+    def chained(self) -> bool:
+        return self.seq is not None
 
     def chain_key(self) -> str:
         return str(self.person_public_id)

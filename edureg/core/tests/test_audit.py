@@ -1,16 +1,27 @@
-"""The change log and the access log are hash-chained; tampering is found by audit_verify."""
+"""The change log and the access log are hash-chained; tampering is found by audit_verify.
+
+Reads insert their access-log rows unchained; the periodic task chains them (`_read` chains
+right away, as the task would a few seconds later)."""
 
 from __future__ import annotations
 
 import threading
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
-from edureg.core.audit import log_person_access, verify_all
+from edureg.core import schedule
+from edureg.core.audit import (
+    chain_access_log,
+    log_person_access,
+    unchained_access_rows,
+    verify_all,
+)
 from edureg.core.context import Actor, Channel, audit_context
-from edureg.core.models import AccessLogEntry, ChangeLogEntry
+from edureg.core.models import AccessLogEntry, AuditChainHead, ChangeLogEntry
 from edureg.people import services
 from edureg.people.models import Person
 from edureg.people.tests.factories import PersonFactory
@@ -18,9 +29,11 @@ from edureg.people.tests.factories import PersonFactory
 pytestmark = pytest.mark.django_db
 
 
-def _read(actor: Actor, person: Person, times: int = 1) -> None:
+def _read(actor: Actor, person: Person, times: int = 1, *, chain: bool = True) -> None:
     for _ in range(times):
         log_person_access(actor=actor, person_public_ids=[person.public_id], what="person.detail")
+    if chain:
+        chain_access_log()
 
 
 def test_a_change_records_who_when_channel_and_what(admin_actor):
@@ -127,6 +140,7 @@ def test_concurrent_appends_never_fork_the_chain(agency_admin):
     errors: list[BaseException] = []
 
     def worker() -> None:
+        # Readers and chainers at once, as gunicorn's workers and the task worker run.
         try:
             _read(actor, person, times=10)
         except BaseException as exc:  # pragma: no cover - reported below
@@ -142,4 +156,103 @@ def test_concurrent_appends_never_fork_the_chain(agency_admin):
 
     assert errors == []
     assert AccessLogEntry.objects.count() == 80
+    assert verify_all() == []
+
+
+# --- Reads append without a chain-head lock; the periodic task chains ---------------------------
+
+
+def test_a_read_inserts_its_row_without_touching_a_chain_head(admin_actor):
+    person = PersonFactory()
+    with CaptureQueriesContext(connection) as queries:
+        _read(admin_actor, person, chain=False)
+    # One INSERT, nothing on the heads (no lock, no update)
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 1
+    assert statements[0].startswith("INSERT")
+    assert AuditChainHead._meta.db_table not in statements[0]
+    entry = AccessLogEntry.objects.get(person_public_id=person.public_id)
+    assert not entry.chained
+
+
+# The worker closes the connection between tasks: a test transaction would not survive it.
+@pytest.mark.django_db(transaction=True)
+def test_rows_not_yet_chained_are_reported_and_chaining_makes_them_verifiable(admin_actor):
+    # Given reads of two people, not chained yet
+    first, second = PersonFactory(), PersonFactory()
+    _read(admin_actor, first, times=3, chain=False)
+    _read(admin_actor, second, times=2, chain=False)
+
+    # Then audit_verify passes and says how many rows wait to be chained
+    assert verify_all() == []
+    assert unchained_access_rows().count == 5
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "not yet chained: 5 access rows" in out.getvalue()
+
+    # When the periodic task runs as `make run` runs it: the scheduler enqueues, the worker runs
+    assert "core.chain_access_log" in schedule.enqueue_due()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    # Then every row is chained, in order of reading within each shard, and verifies
+    assert unchained_access_rows().count == 0
+    assert not AccessLogEntry.objects.filter(seq__isnull=True).exists()
+    for shard in AccessLogEntry.objects.values_list("shard", flat=True).distinct():
+        rows = list(AccessLogEntry.objects.filter(shard=shard).order_by("id"))
+        assert [r.seq for r in rows] == list(range(rows[0].seq, rows[0].seq + len(rows)))
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "not yet chained" not in out.getvalue()
+    assert "5 chained access rows" in out.getvalue()
+
+
+def test_an_edited_row_chained_later_is_detected_once_chained_again(admin_actor):
+    # Given a chained history of reads and then a new unchained one
+    person = PersonFactory()
+    _read(admin_actor, person, times=3)
+    _read(admin_actor, person, chain=False)
+    # When a chained row is edited, the next chaining does not cover it up
+    victim = AccessLogEntry.objects.filter(seq__isnull=False).order_by("seq")[1]
+    AccessLogEntry.objects.filter(pk=victim.pk).update(what="nothing")
+    assert chain_access_log() == 1
+    [problem] = verify_all()
+    assert problem.entry_id == victim.pk
+    assert "edited" in problem.reason
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_reads_go_on_while_every_chain_head_is_locked(agency_admin):
+    """The read path waits for no chain head: with every head locked by another transaction
+    (as a long chaining or change-log append would), reads still complete at once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks held by another connection are a PostgreSQL scenario")
+    person = PersonFactory()
+    actor = Actor.for_user(agency_admin)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_every_head() -> None:
+        try:
+            with transaction.atomic():
+                list(AuditChainHead.objects.select_for_update())
+                locked.set()
+                release.wait(timeout=60)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_every_head)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        with connection.cursor() as cursor:
+            # A read that needed a head would fail here instead of waiting.
+            cursor.execute("SET lock_timeout = '2s'")
+        _read(actor, person, times=3, chain=False)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    finally:
+        release.set()
+        holder.join()
+    assert AccessLogEntry.objects.filter(person_public_id=person.public_id).count() == 3
+    assert chain_access_log() == 3
     assert verify_all() == []
