@@ -16,7 +16,14 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from edureg.core import schedule, witness
-from edureg.core.audit import GENESIS, entry_hash, log_person_access, shard_for, verify_all
+from edureg.core.audit import (
+    GENESIS,
+    chain_access_log,
+    entry_hash,
+    log_person_access,
+    shard_for,
+    verify_all,
+)
 from edureg.core.models import AccessLogEntry, AuditChainHead
 from edureg.people.tests.factories import PersonFactory
 
@@ -28,6 +35,7 @@ def _read_person(actor, times: int = 3):  # type: ignore[no-untyped-def]
     person = PersonFactory()
     for _ in range(times):
         log_person_access(actor=actor, person_public_ids=[person.public_id], what="test.read")
+    chain_access_log()  # as the periodic task does seconds after the reads
     return person, shard_for(str(person.public_id))
 
 
