@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from edureg.core.fields import ClassifierField
 from edureg.core.history import AuditedHistory
 from edureg.core.models import TrackedModel, localized_name
+from edureg.core.upsert import SourceKeyedVersioned, source_key_unique
 
 
 class ProgrammeKind(models.TextChoices):
@@ -103,7 +104,7 @@ class CodeSequence(models.Model):
         return f"{self.stem}…{self.last_number}"
 
 
-class Programme(TrackedModel):
+class Programme(SourceKeyedVersioned, TrackedModel):
     """A programme's identity across its versions."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -128,10 +129,6 @@ class Programme(TrackedModel):
         null=True,
         blank=True,
     )
-    # Idempotent upserts from providers' systems are keyed by (source system, local id).
-    source_system = models.CharField(_("source system"), max_length=64, blank=True)
-    local_id = models.CharField(_("local id"), max_length=64, blank=True)
-    version = models.PositiveIntegerField(_("record version"), default=1)
 
     history = AuditedHistory()
 
@@ -140,11 +137,7 @@ class Programme(TrackedModel):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         constraints = [
-            models.UniqueConstraint(
-                fields=["source_system", "local_id"],
-                condition=~models.Q(source_system=""),
-                name="programme_source_unique",
-            ),
+            source_key_unique("programme_source_unique"),
             models.CheckConstraint(
                 condition=~models.Q(status="registered") | models.Q(state_code__isnull=False),
                 name="programme_registered_has_code",

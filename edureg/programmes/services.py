@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,9 @@ from edureg.access import scoping
 from edureg.access.models import FunctionArea, Level
 from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.core.models import ClassifierValue
+from edureg.core.upsert import Upserted, refusal, stale, upsert_by_key
 from edureg.institutions.models import Institution
+from edureg.programmes import selectors
 from edureg.programmes.models import (
     CodeSequence,
     CodingRule,
@@ -58,6 +60,7 @@ CONTENT_FIELDS = (
     "nvs_subdirection",
 )
 OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.CHANGES_REQUESTED)
+MODULE_FIELDS = ("name_lt", "name_en", "credits", "hours", "mandatory")
 
 
 # --- Rights ---------------------------------------------------------------------------------
@@ -191,7 +194,7 @@ def programme_draft_update(
     """Edit the open draft. A stale `expected_version` is refused (the API answers 409)."""
     programme = _programme_for_provider(actor, programme)
     if expected_version is not None and expected_version != programme.version:
-        raise StaleVersion(programme.version)
+        raise stale(programme.version)
     version = _open_version(programme)
     with acting_as(actor):
         _apply(version, fields)
@@ -200,6 +203,115 @@ def programme_draft_update(
         _save_modules(version, modules)
         _bump(programme)
     return programme
+
+
+# --- The provider system's upsert ----------------------------------------------------------
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def _draft_content(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The full content of a draft: what a PUT leaves out takes its empty default."""
+    content = {
+        name: values[name] if name in values else _field(ProgrammeVersion, name).get_default()
+        for name in CONTENT_FIELDS
+    }
+    modules = [
+        {
+            name: module[name] if name in module else _field(Module, name).get_default()
+            for name in MODULE_FIELDS
+        }
+        for module in values.get("modules", [])
+    ]
+    return content, modules
+
+
+def _draft_unchanged(
+    programme: Programme, content: dict[str, Any], modules: list[dict[str, Any]]
+) -> bool:
+    """Whether the draft (else the latest version) already holds exactly this content, so that
+    a repeated upsert writes nothing: no version bump and no history row."""
+    versions = list(programme.versions.all())
+    if not versions:
+        return False
+    open_versions = [v for v in versions if v.status in OPEN_STATUSES]
+    version = max(open_versions or versions, key=lambda v: v.number)
+    for name, value in content.items():
+        field = _field(ProgrammeVersion, name)
+        if field.is_relation:
+            if getattr(version, field.attname) != (value.pk if value is not None else None):
+                return False
+        elif getattr(version, name) != value:
+            return False
+    stored = [tuple(getattr(m, name) for name in MODULE_FIELDS) for m in version.modules.all()]
+    return stored == [tuple(m[name] for name in MODULE_FIELDS) for m in modules]
+
+
+def _draft_differs(
+    programme: Programme,
+    kind: str | None,
+    provider: Institution | None,
+    content: dict[str, Any],
+    modules: list[dict[str, Any]],
+) -> bool:
+    """Whether the sent draft differs; a different kind or provider is refused outright."""
+    if kind is not None and kind != programme.kind:
+        raise refusal("kind", _("The kind of a programme does not change."))
+    if provider is not None and provider.pk != programme.provider_id:
+        raise refusal("provider", _("The provider of a programme does not change."))
+    return not _draft_unchanged(programme, content, modules)
+
+
+def _draft_create(
+    actor: Actor,
+    kind: str | None,
+    provider: Institution | None,
+    key: dict[str, str],
+    content: dict[str, Any],
+    modules: list[dict[str, Any]],
+) -> Programme:
+    if kind is None:
+        raise refusal("kind", _("Give the kind of the new programme."), "required")
+    if provider is None and actor.kind == ActorKind.CLIENT and actor.client is not None:
+        provider = actor.client.institution
+    if provider is None:
+        raise refusal("provider", _("Give the providing institution's register id."), "required")
+    return programme_draft_create(
+        actor=actor, provider=provider, kind=kind, modules=modules, **key, **content
+    )
+
+
+@transaction.atomic
+def programme_draft_upsert(
+    *, actor: Actor, source_system: str, local_id: str, values: Mapping[str, Any]
+) -> Upserted[Programme]:
+    """Create or update the draft keyed by the provider system's (source system, local id).
+
+    `values`: the full draft content (what is left out takes its empty default; `modules` left
+    out means none), `kind` and `provider` for a new programme, `version` for a change. The
+    draft services decide rights and content rules; identical content writes nothing.
+    """
+    values = dict(values)
+    expected = values.pop("version", None)
+    kind = values.pop("kind", None)
+    provider = values.pop("provider", None)
+    content, modules = _draft_content(values)
+    key = {"source_system": source_system, "local_id": local_id}
+    return upsert_by_key(
+        scoped=selectors.programme_work_list(actor=actor),
+        source_system=source_system,
+        local_id=local_id,
+        expected_version=expected,
+        differs=lambda programme: _draft_differs(programme, kind, provider, content, modules),
+        create=lambda: _draft_create(actor, kind, provider, key, content, modules),
+        update=lambda programme: programme_draft_update(
+            actor=actor, programme=programme, expected_version=expected, modules=modules, **content
+        ),
+    )
 
 
 @transaction.atomic
@@ -332,14 +444,6 @@ def programme_deregister(
 
 
 # --- State codes ----------------------------------------------------------------------------
-
-
-class StaleVersion(Exception):
-    """The caller edited an older version of the record (the API answers 409)."""
-
-    def __init__(self, current: int) -> None:
-        super().__init__(f"the record is at version {current}")
-        self.current = current
 
 
 def _rule_for(programme: Programme, version: ProgrammeVersion) -> CodingRule:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from edureg.core.context import Actor
+from edureg.core.upsert import StaleVersion
 from edureg.programmes import selectors, services
 from edureg.programmes.models import (
     Programme,
@@ -192,7 +193,7 @@ def work_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 modules=modules_of(modules),
                 **form.content(),
             )
-        except services.StaleVersion:
+        except StaleVersion:
             form.add_error(None, _stale_message())
             status = 409
         except ValidationError as exc:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from edureg.core.fields import ClassifierField
 from edureg.core.history import AuditedHistory
 from edureg.core.models import TrackedModel
+from edureg.core.upsert import SourceKeyedVersioned, source_key_unique
 
 
 class GroupKind(models.TextChoices):
@@ -107,7 +108,7 @@ class Group(TrackedModel):
         return f"{self.name} ({self.school_year}–{self.school_year + 1})"
 
 
-class Enrolment(TrackedModel):
+class Enrolment(SourceKeyedVersioned, TrackedModel):
     """A pupil in a group for an interval: the learning contract, or a club or NVŠ group.
 
     `kind` and `institution` repeat the group's, so that the database itself can hold the rule
@@ -149,9 +150,6 @@ class Enrolment(TrackedModel):
         related_name="transferred_from",
         verbose_name=_("continued as"),
     )
-    source_system = models.CharField(_("source system"), max_length=64, blank=True)
-    local_id = models.CharField(_("local id"), max_length=64, blank=True)
-    version = models.PositiveIntegerField(_("record version"), default=1)
 
     history = AuditedHistory()
 
@@ -172,11 +170,7 @@ class Enrolment(TrackedModel):
                 | models.Q(valid_to__gte=models.F("valid_from")),
                 name="enrolment_dates_ordered",
             ),
-            models.UniqueConstraint(
-                fields=["source_system", "local_id"],
-                condition=~models.Q(source_system=""),
-                name="enrolment_source_unique",
-            ),
+            source_key_unique("enrolment_source_unique"),
         ]
         indexes = [
             models.Index(fields=["institution", "valid_to"], name="enrolment_inst_open"),

@@ -13,8 +13,9 @@ queue in a fixed order; the database constraints remain the last guard.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from edureg.access.models import FunctionArea, Level
 from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.core.models import ClassifierValue
+from edureg.core.upsert import Upserted, refusal, upsert_by_key
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
 from edureg.pupils import selectors
@@ -169,6 +171,83 @@ def pupil_enrol(
             previous.transferred_to = enrolment
             previous.save()
     return enrolment
+
+
+# --- The school system's upsert -----------------------------------------------------------
+
+# What identifies an enrolment's content in an upsert; the rest changes through the actions.
+UPSERT_FIELDS = ("person", "group", "valid_from", "contract_date")
+
+
+def person_to_enrol(*, actor: Actor, public_id: UUID, field: str = "person") -> Person:
+    """The pupil a write is about (see selectors.person_for_enrolment); nothing about the
+    person is answered, and the service decides whether the write is allowed."""
+    person = selectors.person_for_enrolment(actor=actor, public_id=public_id)
+    if person is None:
+        raise refusal(field, _("Unknown person."), "does_not_exist")
+    return person
+
+
+def group_to_enrol(*, actor: Actor, public_id: UUID, field: str = "group") -> Group:
+    group = selectors.group_list(actor=actor).filter(public_id=public_id).first()
+    if group is None:
+        raise refusal(field, _("Unknown group."), "does_not_exist")
+    return group
+
+
+def _enrolment_differs(enrolment: Enrolment, values: Mapping[str, Any]) -> str | None:
+    stored = {
+        "person": enrolment.person.public_id,
+        "group": enrolment.group.public_id,
+        "valid_from": enrolment.valid_from,
+        "contract_date": enrolment.contract_date,
+    }
+    return next((name for name in UPSERT_FIELDS if stored[name] != values.get(name)), None)
+
+
+def _enrolment_immutable(enrolment: Enrolment, values: Mapping[str, Any]) -> Enrolment:
+    raise refusal(
+        _enrolment_differs(enrolment, values) or "group",
+        _(
+            "An enrolment's pupil, group and dates do not change by upsert: move the pupil, or "
+            "record the departure, with the enrolment's actions."
+        ),
+        "immutable",
+    )
+
+
+@transaction.atomic
+def enrolment_upsert(
+    *, actor: Actor, source_system: str, local_id: str, values: Mapping[str, Any]
+) -> Upserted[Enrolment]:
+    """Enrol a pupil keyed by the school system's (source system, local id), or confirm the
+    stored enrolment.
+
+    `values`: `person` and `group` (public ids), `valid_from`, `contract_date`, `transfer`,
+    `version`. A new key enrols through `pupil_enrol`, which holds the rules. An existing
+    enrolment changes only through its actions (move, depart), so an upsert of it writes
+    nothing: identical content is unchanged, a stale `version` a conflict, and other content
+    refused naming the field.
+    """
+    return upsert_by_key(
+        scoped=selectors.enrolment_list(actor=actor),
+        source_system=source_system,
+        local_id=local_id,
+        expected_version=values.get("version"),
+        differs=lambda enrolment: _enrolment_differs(enrolment, values) is not None,
+        create=lambda: pupil_enrol(
+            actor=actor,
+            person=person_to_enrol(actor=actor, public_id=values["person"]),
+            group=group_to_enrol(actor=actor, public_id=values["group"]),
+            valid_from=values["valid_from"],
+            contract_date=values.get("contract_date"),
+            transfer=values.get("transfer", False),
+            source_system=source_system,
+            local_id=local_id,
+        ),
+        update=lambda enrolment: _enrolment_immutable(enrolment, values),
+        prepare=lambda rows: rows.select_related("person", "group"),
+    )
 
 
 @transaction.atomic

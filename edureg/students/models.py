@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from edureg.core.fields import ClassifierField
 from edureg.core.history import AuditedHistory
 from edureg.core.models import TrackedModel
+from edureg.core.upsert import SourceKeyed, SourceKeyedVersioned, source_key_unique
 from edureg.people.models import validate_country_code
 from edureg.programmes.models import StudyCycle
 
@@ -45,7 +46,7 @@ class StudyStatus(models.TextChoices):
 END_STATUSES = frozenset({StudyStatus.TERMINATED, StudyStatus.GRADUATED, StudyStatus.TRANSFERRED})
 
 
-class StudyRight(TrackedModel):
+class StudyRight(SourceKeyedVersioned, TrackedModel):
     """A student's right to study one programme at one HEI (or foreign HEI branch)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -86,9 +87,6 @@ class StudyRight(TrackedModel):
         related_name="transferred_to",
         verbose_name=_("continues the study right"),
     )
-    source_system = models.CharField(_("source system"), max_length=64, blank=True)
-    local_id = models.CharField(_("local id"), max_length=64, blank=True)
-    version = models.PositiveIntegerField(_("record version"), default=1)
 
     history = AuditedHistory()
 
@@ -106,11 +104,7 @@ class StudyRight(TrackedModel):
                 condition=models.Q(course__gte=1) & models.Q(course__lte=MAX_COURSE),
                 name="study_right_course_range",
             ),
-            models.UniqueConstraint(
-                fields=["source_system", "local_id"],
-                condition=~models.Q(source_system=""),
-                name="study_right_source_unique",
-            ),
+            source_key_unique("study_right_source_unique"),
         ]
         indexes = [
             models.Index(fields=["institution", "status"], name="study_right_inst_status"),
@@ -298,7 +292,7 @@ class Mobility(TrackedModel):
         return f"{self.host_institution} ({self.host_country})"
 
 
-class Result(TrackedModel):
+class Result(SourceKeyed, TrackedModel):
     """A course unit result in a semester: credits and a grade (1..10) or pass/fail."""
 
     study_right = models.ForeignKey(
@@ -311,8 +305,6 @@ class Result(TrackedModel):
     grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     assessed_on = models.DateField(_("assessed on"))
-    source_system = models.CharField(_("source system"), max_length=64, blank=True)
-    local_id = models.CharField(_("local id"), max_length=64, blank=True)
 
     history = AuditedHistory()
 
@@ -338,11 +330,7 @@ class Result(TrackedModel):
                 | models.Q(grade__isnull=True, passed__isnull=False),
                 name="result_grade_or_pass",
             ),
-            models.UniqueConstraint(
-                fields=["source_system", "local_id"],
-                condition=~models.Q(source_system=""),
-                name="result_source_unique",
-            ),
+            source_key_unique("result_source_unique"),
         ]
 
     def __str__(self) -> str:
@@ -355,7 +343,7 @@ class LoanKind(models.TextChoices):
     PARTIAL_STUDIES = "partial_studies", _("partial studies loan")
 
 
-class StudyLoan(TrackedModel):
+class StudyLoan(SourceKeyed, TrackedModel):
     """A state-supported study loan."""
 
     study_right = models.ForeignKey(
@@ -366,8 +354,6 @@ class StudyLoan(TrackedModel):
     granted_on = models.DateField(_("granted on"))
     valid_from = models.DateField(_("from"))
     valid_to = models.DateField(_("until"), null=True, blank=True)
-    source_system = models.CharField(_("source system"), max_length=64, blank=True)
-    local_id = models.CharField(_("local id"), max_length=64, blank=True)
 
     history = AuditedHistory()
 
@@ -382,11 +368,7 @@ class StudyLoan(TrackedModel):
                 | models.Q(valid_to__gt=models.F("valid_from")),
                 name="loan_dates_ordered",
             ),
-            models.UniqueConstraint(
-                fields=["source_system", "local_id"],
-                condition=~models.Q(source_system=""),
-                name="loan_source_unique",
-            ),
+            source_key_unique("loan_source_unique"),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ from edureg.core.audit import log_person_access
 from edureg.core.context import Actor, ActorKind
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
-from edureg.students.models import Result, StatusPeriod, StudyRight
+from edureg.students.models import FundingPeriod, Result, StatusPeriod, StudyRight
 
 STUDENT_AREAS = (FunctionArea.STUDENT_DATA,)
 
@@ -96,6 +96,34 @@ def student_rights_in_scope(*, actor: Actor, level: str = Level.VIEWER) -> Query
         paths=_paths_for(level),
         level=level,
     )
+
+
+def with_history(rights: QuerySet[StudyRight]) -> QuerySet[StudyRight]:
+    """Study rights with what the detail shows, in a fixed number of queries."""
+    return rights.select_related(
+        "person",
+        "institution",
+        "programme",
+        "transferred_from",
+        "transferred_to",
+        "graduation__qualification",
+    ).prefetch_related(
+        Prefetch(
+            "periods",
+            queryset=StatusPeriod.objects.select_related("leave_reason")
+            .prefetch_related("reasons")
+            .order_by("valid_from", "id"),
+        ),
+        Prefetch(
+            "funding_periods",
+            queryset=FundingPeriod.objects.select_related("source").order_by("valid_from"),
+        ),
+    )
+
+
+def reloaded(right: StudyRight) -> StudyRight:
+    """The right as stored after a write (the caller has already read it in scope)."""
+    return with_history(StudyRight.objects.all()).get(pk=right.pk)
 
 
 def _paths_for(level: str) -> ScopePaths:

@@ -20,8 +20,8 @@ Rules enforced here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -29,8 +29,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from edureg.core.context import Actor, acting_as
+from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.core.models import ClassifierValue
+from edureg.core.upsert import MissingVersion, Outcome, Upserted, refusal, upsert_by_key
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
 from edureg.programmes.models import Programme, ProgrammeKind, Qualification
@@ -748,7 +749,7 @@ def result_add(
 
 
 @transaction.atomic
-def loan_upsert(
+def loan_record(
     *,
     actor: Actor,
     study_right: StudyRight,
@@ -814,6 +815,477 @@ def scholarship_add(
         scholarship.save()
         _bump(right)
     return scholarship
+
+
+# --- Comparing what an HEI's system sends with what is stored ----------------------------------
+
+# Descriptive fields an upsert may change, through `study_right_update`.
+UPSERT_UPDATABLE = (
+    "cycle",
+    "form",
+    "course",
+    "expected_end",
+    "admission_basis",
+    "student_card_number",
+)
+# Graduation texts compared for idempotency; corrected later only by the agency (back office).
+GRADUATION_FIELDS = ("degree", "thesis_title", "diploma_reference")
+# The services speak of `on` (the day of the step); a history speaks of a period's start.
+HISTORY_EVENT_FIELDS = {"on": "valid_from"}
+
+HistoryKey = tuple[str, Any, str | None, tuple[str, ...], int | None]
+
+
+def _key(
+    status_: str, valid_from: Any, leave_reason: Any, reasons: Any, course: int | None
+) -> HistoryKey:
+    """A period as far as the register keeps it for its status."""
+    return (
+        status_,
+        valid_from,
+        _code(leave_reason) if status_ == StudyStatus.ACADEMIC_LEAVE else None,
+        tuple(sorted(r.code for r in reasons))
+        if status_ in (StudyStatus.INTERRUPTED, StudyStatus.TERMINATED)
+        else (),
+        course if status_ == StudyStatus.STUDYING else None,
+    )
+
+
+def stored_history(right: StudyRight) -> list[HistoryKey]:
+    periods = sorted(right.periods.all(), key=lambda p: (p.valid_from, p.pk))
+    keys = [
+        _key(p.status, p.valid_from, p.leave_reason, p.reasons.all(), p.course) for p in periods
+    ]
+    if keys:  # the first period is the start of the studies, with no course returned to
+        keys[0] = (*keys[0][:4], None)
+    return keys
+
+
+def given_history(values: Mapping[str, Any]) -> list[tuple[int | None, HistoryKey]]:
+    """The sent history with each period's index in `periods` (None for the implied start)."""
+    periods = values["periods"]
+    start = _key(StudyStatus.STUDYING, values["started_on"], None, (), None)
+    keyed = [
+        (
+            index,
+            _key(
+                p["status"],
+                p["valid_from"],
+                p.get("leave_reason"),
+                p.get("reasons", ()),
+                p.get("course"),
+            ),
+        )
+        for index, p in enumerate(periods)
+    ]
+    if keyed and keyed[0][1][:2] == start[:2]:
+        return [(0, start), *keyed[1:]]
+    return [(None, start), *keyed]
+
+
+def _stored_graduation(right: StudyRight) -> dict[str, Any] | None:
+    graduation = getattr(right, "graduation", None)
+    if graduation is None:
+        return None
+    return {
+        **{name: getattr(graduation, name) for name in GRADUATION_FIELDS},
+        "qualification": graduation.qualification_id,
+    }
+
+
+def _sent_graduation(values: Mapping[str, Any]) -> dict[str, Any] | None:
+    sent = values.get("graduation")
+    if not sent:
+        return None
+    qualification = sent.get("qualification")
+    return {
+        **{name: (sent.get(name) or "").strip() for name in GRADUATION_FIELDS},
+        "qualification": qualification.pk if qualification else None,
+    }
+
+
+def _first_funding_source(right: StudyRight) -> Any:
+    funding = sorted(right.funding_periods.all(), key=lambda f: f.valid_from)
+    return funding[0].source_id if funding else None
+
+
+def _immutable_difference(right: StudyRight, values: Mapping[str, Any]) -> str | None:
+    """The first field that says this is another study right, if any."""
+    if values["person"] != right.person.public_id:
+        return "person"
+    if values.get("institution") is not None and values["institution"].pk != right.institution_id:
+        return "institution"
+    if values["programme"].pk != right.programme_id:
+        return "programme"
+    if values["started_on"] != right.started_on:
+        return "started_on"
+    if "funding_source" in values:
+        sent = values["funding_source"].pk if values["funding_source"] else None
+        if sent != _first_funding_source(right):
+            return "funding_source"
+    return None
+
+
+def _normalised(name: str, value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def descriptive_changes(right: StudyRight, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The descriptive fields sent that differ from the stored ones (a blank cycle means the
+    programme's, so it is not a change)."""
+    changes = {}
+    for name in UPSERT_UPDATABLE:
+        if name not in values or (name == "cycle" and not values[name]):
+            continue
+        sent = _normalised(name, values[name])
+        if sent != getattr(right, name):
+            changes[name] = sent
+    return changes
+
+
+# --- Recording the history through the services -----------------------------------------------
+
+
+def _rekeyed_under(exc: ValidationError, prefix: str, renames: dict[str, str]) -> Any:
+    messages = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    errors: dict[str, list[str]] = {}
+    for name, texts in messages.items():
+        field = prefix if name == "__all__" else f"{prefix}.{renames.get(name, name)}"
+        errors.setdefault(field, []).extend(texts)
+    return ValidationError(errors)
+
+
+def _record_step(
+    actor: Actor, right: StudyRight, period: dict[str, Any], current: str, values: Mapping[str, Any]
+) -> None:
+    on, wanted = period["valid_from"], period["status"]
+    if wanted == StudyStatus.ACADEMIC_LEAVE:
+        leave_start(
+            # A missing reason is refused by the service, naming the field.
+            actor=actor,
+            study_right=right,
+            on=on,
+            leave_reason=cast(Any, period.get("leave_reason")),
+        )
+    elif wanted == StudyStatus.STUDYING and current == StudyStatus.INTERRUPTED:
+        interruption_end(actor=actor, study_right=right, on=on, course=period.get("course"))
+    elif wanted == StudyStatus.STUDYING:
+        leave_end(actor=actor, study_right=right, on=on, course=period.get("course"))
+    elif wanted == StudyStatus.INTERRUPTED:
+        interruption_start(actor=actor, study_right=right, on=on, reasons=period.get("reasons", []))
+    elif wanted == StudyStatus.TERMINATED:
+        terminate(actor=actor, study_right=right, on=on, reasons=period.get("reasons", []))
+    elif wanted == StudyStatus.GRADUATED:
+        graduation = values["graduation"]
+        try:
+            graduate(
+                actor=actor,
+                study_right=right,
+                on=on,
+                degree=graduation["degree"],
+                qualification=graduation.get("qualification"),
+                thesis_title=graduation.get("thesis_title", ""),
+                diploma_reference=graduation.get("diploma_reference", ""),
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "degree" in exc.error_dict:
+                raise _rekeyed_under(exc, "graduation", {}) from exc
+            raise
+
+
+def record_history(
+    actor: Actor,
+    right: StudyRight,
+    steps: list[tuple[int | None, HistoryKey]],
+    values: Mapping[str, Any],
+) -> None:
+    """Record the new periods in order through the services; a refusal names the period."""
+    if not steps:
+        return
+    current = right.status
+    periods = values["periods"]
+    for index, _step in steps:
+        assert index is not None  # the implied start is never a new step
+        period = periods[index]
+        try:
+            _record_step(actor, right, period, current, values)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and any(
+                k.startswith("graduation") for k in exc.error_dict
+            ):
+                raise
+            raise _rekeyed_under(exc, f"periods[{index}]", HISTORY_EVENT_FIELDS) from exc
+        current = period["status"]
+
+
+# --- The HEI system's upsert ------------------------------------------------------------------
+
+
+def person_to_admit(*, actor: Actor, public_id: Any, field: str = "person") -> Person:
+    """The student a new study right is for, found by public id whether or not the HEI sees
+    them yet (`selectors.person_for_study_right` checks the caller and logs the look-up)."""
+    found = selectors.person_for_study_right(actor=actor, public_id=public_id)
+    if found is None:
+        raise refusal(field, _("Unknown person."), "does_not_exist")
+    return found
+
+
+def own_institution(actor: Actor, given: Institution | None, field: str) -> Institution:
+    """The HEI named in the body, else the system client's own one."""
+    if given is None and actor.kind == ActorKind.CLIENT and actor.client is not None:
+        given = actor.client.institution
+    if given is None:
+        raise refusal(field, _("Give the institution's register id."), "required")
+    return given
+
+
+def _open_upserted(actor: Actor, key: dict[str, str], values: Mapping[str, Any]) -> StudyRight:
+    right = study_right_open(
+        actor=actor,
+        person=person_to_admit(actor=actor, public_id=values["person"]),
+        institution=own_institution(actor, values.get("institution"), "institution"),
+        programme=values["programme"],
+        form=values["form"],
+        started_on=values["started_on"],
+        cycle=values.get("cycle") or "",
+        course=values.get("course") or 1,
+        expected_end=values.get("expected_end"),
+        admission_basis=values.get("admission_basis", ""),
+        student_card_number=values.get("student_card_number", ""),
+        funding_source=values.get("funding_source"),
+        source_system=key["source_system"],
+        local_id=key["local_id"],
+    )
+    if values.get("periods") is not None:
+        record_history(actor, right, given_history(values)[1:], values)
+    _update(actor, selectors.reloaded(right), values)
+    return selectors.reloaded(right)
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    immutable: str | None
+    history_differs: bool
+    graduation_differs: bool
+    new_steps: list[tuple[int | None, HistoryKey]]
+    changes: dict[str, Any]
+
+    @property
+    def differs(self) -> bool:
+        return bool(
+            self.immutable
+            or self.history_differs
+            or self.graduation_differs
+            or self.new_steps
+            or self.changes
+        )
+
+
+def _compare(right: StudyRight, values: Mapping[str, Any]) -> _Comparison:
+    new_steps: list[tuple[int | None, HistoryKey]] = []
+    history_differs = False
+    if values.get("periods") is not None:
+        stored, given = stored_history(right), given_history(values)
+        history_differs = [k for _i, k in given[: len(stored)]] != stored
+        new_steps = given[len(stored) :] if not history_differs else []
+    sent_graduation = _sent_graduation(values)
+    stored_graduation = _stored_graduation(right)
+    return _Comparison(
+        immutable=_immutable_difference(right, values),
+        history_differs=history_differs,
+        graduation_differs=sent_graduation is not None
+        and stored_graduation is not None
+        and sent_graduation != stored_graduation,
+        new_steps=new_steps,
+        changes=descriptive_changes(right, values),
+    )
+
+
+def _apply_upserted(actor: Actor, right: StudyRight, values: Mapping[str, Any]) -> StudyRight:
+    """Write what an upsert of an existing right may change; refuse the rest, naming it."""
+    comparison = _compare(right, values)
+    if comparison.immutable:
+        raise refusal(
+            comparison.immutable,
+            _(
+                "A study right's student, HEI, programme, start and first funding source do not "
+                "change by upsert: record a transfer, a period correction or a funding change "
+                "with the study right's actions."
+            ),
+            "immutable",
+        )
+    if comparison.history_differs:
+        raise refusal(
+            "periods",
+            _(
+                "The recorded status history does not change by upsert: send it unchanged with "
+                "any new periods after it, and correct recorded dates with the period-correction "
+                "action."
+            ),
+            "immutable",
+        )
+    if comparison.graduation_differs:
+        raise refusal(
+            "graduation",
+            _("A recorded graduation does not change by upsert."),
+            "immutable",
+        )
+    record_history(actor, right, comparison.new_steps, values)
+    _update(actor, selectors.reloaded(right), values)
+    return selectors.reloaded(right)
+
+
+@transaction.atomic
+def study_right_upsert(
+    *, actor: Actor, source_system: str, local_id: str, values: Mapping[str, Any]
+) -> Upserted[StudyRight]:
+    """Open the study right keyed by the HEI system's (source system, local id), or confirm or
+    update the stored one, applied whole or not at all.
+
+    A new key opens the right and records each later period of `periods` through the service
+    of that step (leave, return, interruption, termination, graduation), so every rule of the
+    register applies and a refusal names the period. An existing key is unchanged when the
+    content is what is stored; otherwise the `version` must be the current one (stale or
+    missing: a conflict), and then descriptive fields are updated with `study_right_update`
+    and new periods appended through the services. What a study right is — its person, HEI,
+    programme, start and first funding — and periods already recorded do not change by
+    upsert: the transfer and period-correction actions change them.
+    """
+    key = {"source_system": source_system, "local_id": local_id}
+    return upsert_by_key(
+        scoped=selectors.student_rights_in_scope(actor=actor),
+        source_system=source_system,
+        local_id=local_id,
+        expected_version=values.get("version"),
+        missing_version=MissingVersion.CONFLICT,
+        differs=lambda right: _compare(right, values).differs,
+        create=lambda: _open_upserted(actor, key, values),
+        update=lambda right: _apply_upserted(actor, right, values),
+        prepare=selectors.with_history,
+    )
+
+
+def _update(actor: Actor, right: StudyRight, values: Mapping[str, Any]) -> None:
+    """Bring the descriptive fields to what was sent (after the history: a return sets the
+    course, and the record says the course now)."""
+    changes = descriptive_changes(right, values)
+    if changes:
+        study_right_update(actor=actor, study_right=right, **changes)
+
+
+# --- Results and loans sent by source systems -----------------------------------------------
+
+RESULT_FIELDS = (
+    "semester",
+    "course_unit_code",
+    "course_unit_title",
+    "credits",
+    "grade",
+    "passed",
+    "assessed_on",
+)
+LOAN_FIELDS = ("kind", "amount", "granted_on", "valid_from", "valid_to")
+
+
+def _keyed_differs(
+    record: Any,
+    right: StudyRight,
+    values: Mapping[str, Any],
+    fields: tuple[str, ...],
+    elsewhere: str,
+) -> bool:
+    """Whether a keyed record differs from what is sent; one of another study right the actor
+    sees is refused (one it does not see never reaches here: it answers 404)."""
+    if record.study_right_id != right.pk:
+        raise refusal("local_id", elsewhere)
+    return any(getattr(record, name) != values.get(name) for name in fields)
+
+
+def _results_in_scope(actor: Actor) -> Any:
+    return Result.objects.filter(study_right__in=selectors.student_rights_in_scope(actor=actor))
+
+
+@transaction.atomic
+def result_upsert(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    source_system: str = "",
+    local_id: str = "",
+    values: Mapping[str, Any],
+) -> Upserted[Result]:
+    """A course unit result sent by the HEI's system: with (source system, local id) an upsert
+    (created, unchanged or updated); without, always a new result. The rules are
+    `result_add`'s."""
+    if not (source_system and local_id):
+        return Upserted(result_add(actor=actor, study_right=study_right, **values), Outcome.CREATED)
+
+    def write(_existing: Result | None = None) -> Result:
+        return result_add(
+            actor=actor,
+            study_right=study_right,
+            source_system=source_system,
+            local_id=local_id,
+            **values,
+        )
+
+    return upsert_by_key(
+        scoped=_results_in_scope(actor),
+        source_system=source_system,
+        local_id=local_id,
+        versioned=False,
+        differs=lambda result: _keyed_differs(
+            result,
+            study_right,
+            values,
+            RESULT_FIELDS,
+            _("This key already identifies a result of another study right."),
+        ),
+        create=write,
+        update=write,
+    )
+
+
+@transaction.atomic
+def loan_upsert(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    source_system: str,
+    local_id: str,
+    values: Mapping[str, Any],
+) -> Upserted[StudyLoan]:
+    """A study loan sent by the loans system, keyed by its (source system, local id): created,
+    unchanged or updated (a loan sent without `valid_to` has none). The rules are
+    `loan_record`'s."""
+    values = {"valid_to": None, **values}
+
+    def write(_existing: StudyLoan | None = None) -> StudyLoan:
+        return loan_record(
+            actor=actor,
+            study_right=study_right,
+            source_system=source_system,
+            local_id=local_id,
+            **values,
+        )
+
+    return upsert_by_key(
+        scoped=StudyLoan.objects.filter(
+            study_right__in=selectors.student_rights_in_scope(actor=actor)
+        ),
+        source_system=source_system,
+        local_id=local_id,
+        versioned=False,
+        differs=lambda loan: _keyed_differs(
+            loan,
+            study_right,
+            values,
+            LOAN_FIELDS,
+            _("This key already identifies a loan of another study right."),
+        ),
+        create=write,
+        update=write,
+    )
 
 
 def reasons_from_codes(codes: Iterable[str]) -> list[ClassifierValue]:

@@ -316,7 +316,7 @@ ACTIONS: dict[str, Action] = {
             "loan",
             gettext_lazy("Record a study loan"),
             LoanForm,
-            _plain(services.loan_upsert),
+            _plain(services.loan_record),
             gettext_lazy("The study loan was recorded."),
         ),
         Action(

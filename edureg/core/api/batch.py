@@ -1,28 +1,122 @@
-"""Batch upserts that answer per record (DESIGN.md §5).
+"""Batch upserts that answer per record (DESIGN.md §5): one view and one serializer factory
+for every register.
 
-Each record is validated and applied in its own transaction, in order: good records are
-applied, bad ones reported with their errors in the API's one error shape, none half-applied.
+Each record is validated and applied in its own transaction, in order, by the register's
+upsert service (`edureg.core.upsert`): good records are applied, bad ones reported with their
+errors in the API's one error shape, none half-applied.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
-from rest_framework import exceptions
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
 
 from edureg.core.api.errors import exception_handler
+from edureg.core.api.serializers import ApiErrorDetailSerializer, ApiErrorSerializer
+from edureg.core.context import Actor
+from edureg.core.upsert import Upserted, refusal
 
 BATCH_MAX_RECORDS = 500
 
-# (source_system, local_id, validated values) -> (the record, HTTP status of its answer)
-Upsert = Callable[[str, str, dict[str, Any]], tuple[Any, int]]
+# The register's upsert service: (actor, source_system, local_id, values) -> Upserted.
+UpsertService = Callable[..., Upserted[Any]]
+
+
+@dataclass(frozen=True)
+class BatchSerializers:
+    """The serializers of one register's batch endpoint."""
+
+    name: str
+    record: type[Serializer]  # one record: the upsert body with its key
+    batch: type[Serializer]  # what is parsed first: a bounded list of objects
+    request: type[Serializer]  # the request as documented
+    response: type[Serializer]  # the answer: one result per record
+
+
+def batch_serializers(
+    *,
+    name: str,
+    upsert: type[Serializer],
+    represent: type[Serializer],
+    result_key: str,
+    status_help: str,
+) -> BatchSerializers:
+    """The batch serializers of a register, named `<name>BatchRecord`, `<name>BatchRequest`,
+    `<name>BatchResult` and `<name>BatchResponse` in the schema."""
+    key_fields = {
+        "source_system": serializers.CharField(max_length=64),
+        "local_id": serializers.CharField(max_length=64),
+    }
+    record_attrs: dict[str, Any] = {**key_fields, "__module__": upsert.__module__}
+    meta = getattr(upsert, "Meta", None)
+    if meta is not None and hasattr(meta, "fields"):
+        record_attrs["Meta"] = type("Meta", (meta,), {"fields": [*key_fields, *meta.fields]})
+    record = type(f"{name}BatchRecordSerializer", (upsert,), record_attrs)
+    batch = type(
+        f"{name}BatchSerializer",
+        (serializers.Serializer,),
+        {
+            "__module__": upsert.__module__,
+            "__doc__": (
+                "Records are checked one by one in the view, so that one bad record does not "
+                f"stop the others; the documented shape of each record is `{name}BatchRecord`."
+            ),
+            "records": serializers.ListField(
+                child=serializers.DictField(), allow_empty=False, max_length=BATCH_MAX_RECORDS
+            ),
+        },
+    )
+    request = type(
+        f"{name}BatchRequestSerializer",
+        (serializers.Serializer,),
+        {
+            "__module__": upsert.__module__,
+            "__doc__": "The batch request as documented in the schema.",
+            "records": record(many=True),
+        },
+    )
+    result = type(
+        f"{name}BatchResultSerializer",
+        (serializers.Serializer,),
+        {
+            "__module__": upsert.__module__,
+            "index": serializers.IntegerField(
+                help_text=gettext_lazy("The record's position in `records`, from 0.")
+            ),
+            "source_system": serializers.CharField(allow_null=True),
+            "local_id": serializers.CharField(allow_null=True),
+            "status": serializers.IntegerField(help_text=status_help),
+            result_key: represent(required=False),
+            "errors": ApiErrorDetailSerializer(many=True, required=False),
+        },
+    )
+    response = type(
+        f"{name}BatchResponseSerializer",
+        (serializers.Serializer,),
+        {"__module__": upsert.__module__, "results": result(many=True)},
+    )
+    return BatchSerializers(
+        name=name, record=record, batch=batch, request=request, response=response
+    )
+
+
+def answer_status(upserted: Upserted[Any]) -> int:
+    """201 for a created record, 200 for an unchanged or updated one."""
+    return status.HTTP_201_CREATED if upserted.created else status.HTTP_200_OK
 
 
 def _key_part(value: Any) -> str | None:
@@ -32,8 +126,9 @@ def _key_part(value: Any) -> str | None:
 def upsert_each(
     records: Iterable[dict[str, Any]],
     *,
+    actor: Actor,
     record_serializer: type[Serializer],
-    upsert: Upsert,
+    upsert: UpsertService,
     represent: Callable[[Any], Any],
     result_key: str,
     view: Any,
@@ -51,14 +146,73 @@ def upsert_each(
             serializer = record_serializer(data=record)
             serializer.is_valid(raise_exception=True)
             values = dict(serializer.validated_data)
-            with transaction.atomic():
-                obj, answer = upsert(values.pop("source_system"), values.pop("local_id"), values)
+            source_system, local_id = values.pop("source_system"), values.pop("local_id")
+            try:
+                with transaction.atomic():
+                    upserted = upsert(
+                        actor=actor, source_system=source_system, local_id=local_id, values=values
+                    )
+            except IntegrityError:
+                # A database rule that the service's own checks did not see coming (another
+                # writer at the same moment): the record is not applied and says so.
+                raise refusal(
+                    NON_FIELD_ERRORS,
+                    _("The record conflicts with another one: read it and try again."),
+                ) from None
         except (DjangoValidationError, exceptions.APIException, Http404, PermissionDenied) as exc:
             # Rendered by the API's one exception handler: the same shape and language.
             response = exception_handler(exc, {"view": view, "request": request})
             assert response is not None
             result.update(status=response.status_code, errors=response.data["errors"])
         else:
-            result.update(status=answer, **{result_key: represent(obj)})
+            result.update(
+                status=answer_status(upserted), **{result_key: represent(upserted.record)}
+            )
         results.append(result)
     return results
+
+
+BATCH_ERRORS = {
+    400: OpenApiResponse(ApiErrorSerializer, description="Invalid input, with the field.")
+}
+
+
+def batch_view(
+    *,
+    shape: BatchSerializers,
+    upsert: UpsertService,
+    represent: Callable[[Any], Any],
+    result_key: str,
+    actor_of: Callable[[Request], Actor],
+    tag: str,
+    summary: str,
+    description: str,
+) -> type[APIView]:
+    """The batch endpoint of one register: POST `{"records": [...]}`, one result per record."""
+
+    class BatchView(APIView):
+        @extend_schema(
+            tags=[tag],
+            summary=summary,
+            description=description,
+            request=shape.request,
+            responses={200: shape.response, **BATCH_ERRORS},
+        )
+        def post(self, request: Request) -> Response:
+            actor = actor_of(request)
+            batch = shape.batch(data=request.data)
+            batch.is_valid(raise_exception=True)
+            results = upsert_each(
+                batch.validated_data["records"],
+                actor=actor,
+                record_serializer=shape.record,
+                upsert=upsert,
+                represent=represent,
+                result_key=result_key,
+                view=self,
+                request=request,
+            )
+            return Response({"results": results})
+
+    BatchView.__name__ = BatchView.__qualname__ = f"{shape.name}BatchView"
+    return BatchView

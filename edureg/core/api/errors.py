@@ -18,6 +18,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from edureg.core.upsert import StaleVersion
+
 NON_FIELD = "non_field_errors"
 
 
@@ -71,10 +73,33 @@ def error_body(status_code: int, errors: list[dict[str, Any]]) -> dict[str, Any]
     }
 
 
+def _coded(error: DjangoValidationError) -> list[exceptions.ErrorDetail]:
+    """The messages of a Django ValidationError with their codes (a service's refusal names
+    its code, e.g. "stale_version" or "enrolled_elsewhere"; one without a code is "invalid")."""
+    return [
+        exceptions.ErrorDetail(
+            str(e.message % e.params if e.params else e.message), code=e.code or "invalid"
+        )
+        for e in error.error_list
+    ]
+
+
+def from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's refusal as DRF's ValidationError (a 409 for a stale version)."""
+    if hasattr(exc, "error_dict"):
+        detail: Any = {
+            name: _coded(DjangoValidationError(errors)) for name, errors in exc.error_dict.items()
+        }
+    else:
+        detail = {NON_FIELD: _coded(exc)}
+    if isinstance(exc, StaleVersion):
+        return StaleVersionError(detail)
+    return exceptions.ValidationError(detail)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        messages = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
-        exc = exceptions.ValidationError(detail=messages)
+        exc = from_django(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -14,8 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 # The most records one batch call may carry: no endpoint takes or returns an unbounded list.
-from edureg.core.api.batch import BATCH_MAX_RECORDS
-from edureg.core.api.serializers import PORTABLE_INTEGER, ApiErrorDetailSerializer
+from edureg.core.api.batch import batch_serializers
+from edureg.core.api.serializers import PORTABLE_INTEGER
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
 from edureg.programmes.models import Module, Programme, ProgrammeKind, ProgrammeVersion
@@ -169,50 +169,19 @@ class DraftUpsertSerializer(VersionContentSerializer):
         fields = ["version", "kind", "provider", *VersionContentSerializer.Meta.fields]
 
 
-class DraftBatchRecordSerializer(DraftUpsertSerializer):
-    source_system = serializers.CharField(max_length=64)
-    local_id = serializers.CharField(max_length=64)
-
-    class Meta(DraftUpsertSerializer.Meta):
-        fields = ["source_system", "local_id", *DraftUpsertSerializer.Meta.fields]
-
-
-class DraftBatchSerializer(serializers.Serializer):
-    """Records are checked one by one in the view, so that one bad record does not stop the
-    others; the documented shape of each record is `DraftBatchRecord`."""
-
-    records = serializers.ListField(
-        child=serializers.DictField(),
-        allow_empty=False,
-        max_length=BATCH_MAX_RECORDS,
-    )
-
-
-class DraftBatchRequestSerializer(serializers.Serializer):
-    """The batch request as documented in the schema."""
-
-    records = DraftBatchRecordSerializer(many=True)
-
-
 class ProgrammeRefSerializer(ProgrammeBaseSerializer):
     class Meta(ProgrammeBaseSerializer.Meta):
         fields = ["id", "kind", "provider", "state_code", "status", "version"]
         read_only_fields = fields
 
 
-class DraftBatchResultSerializer(serializers.Serializer):
-    index = serializers.IntegerField(help_text=_("The record's position in `records`, from 0."))
-    source_system = serializers.CharField(allow_null=True)
-    local_id = serializers.CharField(allow_null=True)
-    status = serializers.IntegerField(
-        help_text=_("200 updated or unchanged, 201 created, 400/403/404/409 not applied.")
-    )
-    programme = ProgrammeRefSerializer(required=False)
-    errors = ApiErrorDetailSerializer(many=True, required=False)  # type: ignore[assignment]
-
-
-class DraftBatchResponseSerializer(serializers.Serializer):
-    results = DraftBatchResultSerializer(many=True)
+DRAFT_BATCH = batch_serializers(
+    name="Draft",
+    upsert=DraftUpsertSerializer,
+    represent=ProgrammeRefSerializer,
+    result_key="programme",
+    status_help=_("200 updated or unchanged, 201 created, 400/403/404/409 not applied."),
+)
 
 
 class ProgrammeRequestChangesSerializer(serializers.Serializer):

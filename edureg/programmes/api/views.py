@@ -10,29 +10,21 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db import IntegrityError, models
 from django.db.models import QuerySet, prefetch_related_objects
-from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
-from edureg.core.api.batch import upsert_each
-from edureg.core.api.errors import stale_version
+from edureg.core.api.batch import BATCH_MAX_RECORDS, answer_status, batch_view
 from edureg.core.api.serializers import ApiErrorSerializer
-from edureg.core.context import Actor, ActorKind
+from edureg.core.context import Actor
 from edureg.programmes import selectors, services
 from edureg.programmes.api.serializers import (
-    BATCH_MAX_RECORDS,
-    DraftBatchRecordSerializer,
-    DraftBatchRequestSerializer,
-    DraftBatchResponseSerializer,
-    DraftBatchSerializer,
+    DRAFT_BATCH,
     DraftUpsertSerializer,
     ProgrammeDeregisterSerializer,
     ProgrammeListSerializer,
@@ -42,7 +34,7 @@ from edureg.programmes.api.serializers import (
     ProgrammeRequestChangesSerializer,
     ProgrammeSerializer,
 )
-from edureg.programmes.models import Module, Programme, ProgrammeVersion
+from edureg.programmes.models import Programme
 
 TAG = "programmes"
 ERRORS = {
@@ -56,7 +48,6 @@ STALE = {
         description='Stale `version`: code "stale_version"; the message gives the current one.',
     )
 }
-MODULE_FIELDS = ("name_lt", "name_en", "credits", "hours", "mandatory")
 
 
 def _programme(actor: Actor, public_id: Any) -> Programme:
@@ -67,120 +58,6 @@ def _programme(actor: Actor, public_id: Any) -> Programme:
 
 
 # --- Upserts ----------------------------------------------------------------------------------
-
-
-def _field(model: type[models.Model], name: str) -> models.Field:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return field
-
-
-def _content(values: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The full content of a draft: what a PUT leaves out takes its empty default."""
-    content = {
-        name: values[name] if name in values else _field(ProgrammeVersion, name).get_default()
-        for name in services.CONTENT_FIELDS
-    }
-    modules = [
-        {
-            name: module[name] if name in module else _field(Module, name).get_default()
-            for name in MODULE_FIELDS
-        }
-        for module in values.get("modules", [])
-    ]
-    return content, modules
-
-
-def _unchanged(
-    programme: Programme, content: dict[str, Any], modules: list[dict[str, Any]]
-) -> bool:
-    """Whether the draft (else the latest version) already holds exactly this content, so that
-    a repeated upsert writes nothing: no version bump and no history row."""
-    versions = list(programme.versions.all())
-    if not versions:
-        return False
-    open_versions = [v for v in versions if v.status in services.OPEN_STATUSES]
-    version = max(open_versions or versions, key=lambda v: v.number)
-    for name, value in content.items():
-        field = _field(ProgrammeVersion, name)
-        if field.is_relation:
-            if getattr(version, field.attname) != (value.pk if value is not None else None):
-                return False
-        elif getattr(version, name) != value:
-            return False
-    stored = [tuple(getattr(m, name) for name in MODULE_FIELDS) for m in version.modules.all()]
-    return stored == [tuple(m[name] for name in MODULE_FIELDS) for m in modules]
-
-
-def draft_upsert(
-    *, actor: Actor, source_system: str, local_id: str, values: dict[str, Any]
-) -> tuple[Programme, int]:
-    """Create or update the draft keyed by (source system, local id); the HTTP status to answer.
-
-    `values` are a DraftUpsertSerializer's validated data. The services decide rights and
-    content rules; this function only chooses which service to call, and none when nothing
-    changed.
-    """
-    values = dict(values)
-    expected = values.pop("version", None)
-    kind = values.pop("kind", None)
-    provider = values.pop("provider", None)
-    content, modules = _content(values)
-    key = {"source_system": source_system, "local_id": local_id}
-
-    programme = selectors.programme_work_list(actor=actor).filter(**key).first()
-    if programme is None:
-        # The key is taken by a programme the caller may not see: the same answer as unknown.
-        if Programme.objects.filter(**key).exists():
-            raise Http404
-        if kind is None:
-            raise exceptions.ValidationError(
-                {"kind": [_("Give the kind of the new programme.")]}, code="required"
-            )
-        if provider is None and actor.kind == ActorKind.CLIENT and actor.client is not None:
-            provider = actor.client.institution
-        if provider is None:
-            raise exceptions.ValidationError(
-                {"provider": [_("Give the providing institution's register id.")]},
-                code="required",
-            )
-        try:
-            programme = services.programme_draft_create(
-                actor=actor, provider=provider, kind=kind, modules=modules, **key, **content
-            )
-        except IntegrityError:
-            # Another request created the same key at the same moment.
-            if not Programme.objects.filter(**key).exists():
-                raise
-            raise stale_version(
-                _("The record was created meanwhile: read it and try again.")
-            ) from None
-        return programme, status.HTTP_201_CREATED
-
-    if kind is not None and kind != programme.kind:
-        raise exceptions.ValidationError(
-            {"kind": [_("The kind of a programme does not change.")]}, code="invalid"
-        )
-    if provider is not None and provider.pk != programme.provider_id:
-        raise exceptions.ValidationError(
-            {"provider": [_("The provider of a programme does not change.")]}, code="invalid"
-        )
-    if _unchanged(programme, content, modules):
-        return programme, status.HTTP_200_OK
-    if expected is None:
-        raise exceptions.ValidationError(
-            {"version": [_("Give the record version you last saw.")]}, code="required"
-        )
-    try:
-        programme = services.programme_draft_update(
-            actor=actor, programme=programme, expected_version=expected, modules=modules, **content
-        )
-    except services.StaleVersion as exc:
-        raise stale_version(
-            _("The record has changed since you read it: it is now at version %(current)s.")
-            % {"current": exc.current}
-        ) from None
-    return programme, status.HTTP_200_OK
 
 
 class DraftUpsertView(APIView):
@@ -212,55 +89,34 @@ class DraftUpsertView(APIView):
         actor = api_actor(request)
         serializer = DraftUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        programme, answer = draft_upsert(
+        upserted = services.programme_draft_upsert(
             actor=actor,
             source_system=source_system,
             local_id=local_id,
             values=serializer.validated_data,
         )
-        data = ProgrammeSerializer(_programme(actor, programme.public_id)).data
-        return Response(data, status=answer)
+        data = ProgrammeSerializer(_programme(actor, upserted.record.public_id)).data
+        return Response(data, status=answer_status(upserted))
 
 
-class DraftBatchView(APIView):
-    """Upsert many drafts in one call, answering per record.
-
-    Each record is its own transaction, applied exactly as `PUT drafts/{source_system}/
-    {local_id}/` would apply it: good records are applied, bad ones are reported with their
-    errors, and no record is ever half-applied. The batch as a whole is not atomic.
-    """
-
-    @extend_schema(
-        tags=[TAG],
-        summary="Upsert many programme drafts, answering per record",
-        description=(
-            "Each record is upserted as by `PUT /api/v1/programmes/drafts/{source_system}/"
-            "{local_id}/`, in its own transaction: good records are applied, bad ones are "
-            "reported with their errors, none is half-applied, and the batch as a whole is not "
-            "all-or-nothing. The answer lists every record by its `index` (from 0) with its "
-            "status: 201 created, 200 updated or unchanged, 400 invalid, 403 not allowed, 404 "
-            "out of scope, 409 stale `version`. Repeating a batch is harmless: unchanged "
-            f"records write nothing. At most {BATCH_MAX_RECORDS} records per call."
-        ),
-        request=DraftBatchRequestSerializer,
-        responses={200: DraftBatchResponseSerializer, 400: ERRORS[400]},
-    )
-    def post(self, request: Request) -> Response:
-        actor = api_actor(request)
-        batch = DraftBatchSerializer(data=request.data)
-        batch.is_valid(raise_exception=True)
-        results = upsert_each(
-            batch.validated_data["records"],
-            record_serializer=DraftBatchRecordSerializer,
-            upsert=lambda source_system, local_id, values: draft_upsert(
-                actor=actor, source_system=source_system, local_id=local_id, values=values
-            ),
-            represent=lambda programme: ProgrammeRefSerializer(programme).data,
-            result_key="programme",
-            view=self,
-            request=request,
-        )
-        return Response({"results": results})
+DraftBatchView = batch_view(
+    shape=DRAFT_BATCH,
+    upsert=services.programme_draft_upsert,
+    represent=lambda programme: ProgrammeRefSerializer(programme).data,
+    result_key="programme",
+    actor_of=api_actor,
+    tag=TAG,
+    summary="Upsert many programme drafts, answering per record",
+    description=(
+        "Each record is upserted as by `PUT /api/v1/programmes/drafts/{source_system}/"
+        "{local_id}/`, in its own transaction: good records are applied, bad ones are "
+        "reported with their errors, none is half-applied, and the batch as a whole is not "
+        "all-or-nothing. The answer lists every record by its `index` (from 0) with its "
+        "status: 201 created, 200 updated or unchanged, 400 invalid, 403 not allowed, 404 "
+        "out of scope, 409 stale `version`. Repeating a batch is harmless: unchanged "
+        f"records write nothing. At most {BATCH_MAX_RECORDS} records per call."
+    ),
+)
 
 
 # --- Reads ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import copy
 import re
+from functools import partial
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from edureg.access import services as access_services
 from edureg.access.models import FunctionArea, Level, ScopeKind
 from edureg.core.context import Actor
 from edureg.core.models import ChangeLogEntry
+from edureg.core.tests.concurrency import at_once
 from edureg.institutions.models import Institution
 from edureg.institutions.tests.factories import InstitutionFactory
 from edureg.programmes.models import Module, Programme, ProgrammeVersion
@@ -169,6 +171,32 @@ def test_an_update_with_the_current_version_applies_and_a_stale_one_answers_409(
     assert (error["status"], error["code"], error["field"]) == (409, "stale_version", "version")
     assert "version 2" in error["message"]
     assert ProgrammeVersion.objects.get().name_lt == "Informatika ir AI"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_of_one_version_one_wins_and_the_others_conflict(university):
+    """Issue #10.2: three systems' requests holding the same version at once, 20 rounds: one
+    is applied, the others answer 409, no update is lost."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers are a PostgreSQL scenario (SQLite serialises writes)")
+    api = system_client(university)
+    token = api._credentials["HTTP_AUTHORIZATION"]
+    url = f"{DRAFTS}/uni-is/P-race/"
+    assert api.put(url, body(), format="json").status_code == 201
+
+    for round_ in range(20):
+        version = Programme.objects.get(local_id="P-race").version
+
+        def write(writer: int, version: int = version, round_: int = round_) -> int:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=token)
+            sent = body(name_en=f"Informatics {round_}-{writer}", version=version)
+            return client.put(url, sent, format="json").status_code
+
+        statuses = at_once([partial(write, w) for w in range(3)])
+
+        assert sorted(statuses) == [200, 409, 409], f"round {round_}: {statuses}"
+        assert Programme.objects.get(local_id="P-race").version == version + 1
 
 
 def test_a_changed_draft_without_its_version_is_refused(university_api):

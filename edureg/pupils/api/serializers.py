@@ -13,8 +13,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from edureg.core.api.batch import BATCH_MAX_RECORDS
-from edureg.core.api.serializers import PORTABLE_INTEGER, ApiErrorDetailSerializer
+from edureg.core.api.batch import batch_serializers
+from edureg.core.api.serializers import PORTABLE_INTEGER
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
 from edureg.pupils.models import (
@@ -176,39 +176,13 @@ class EnrolmentUpsertSerializer(serializers.Serializer):
     )
 
 
-class EnrolmentBatchRecordSerializer(EnrolmentUpsertSerializer):
-    source_system = serializers.CharField(max_length=64)
-    local_id = serializers.CharField(max_length=64)
-
-
-class EnrolmentBatchSerializer(serializers.Serializer):
-    """Records are checked one by one in the view, so that one bad record does not stop the
-    others; the documented shape of each record is `EnrolmentBatchRecord`."""
-
-    records = serializers.ListField(
-        child=serializers.DictField(), allow_empty=False, max_length=BATCH_MAX_RECORDS
-    )
-
-
-class EnrolmentBatchRequestSerializer(serializers.Serializer):
-    """The batch request as documented in the schema."""
-
-    records = EnrolmentBatchRecordSerializer(many=True)
-
-
-class EnrolmentBatchResultSerializer(serializers.Serializer):
-    index = serializers.IntegerField(help_text=_("The record's position in `records`, from 0."))
-    source_system = serializers.CharField(allow_null=True)
-    local_id = serializers.CharField(allow_null=True)
-    status = serializers.IntegerField(
-        help_text=_("201 created, 200 unchanged, 400/403/404/409 not applied.")
-    )
-    enrolment = EnrolmentSerializer(required=False)
-    errors = ApiErrorDetailSerializer(many=True, required=False)  # type: ignore[assignment]
-
-
-class EnrolmentBatchResponseSerializer(serializers.Serializer):
-    results = EnrolmentBatchResultSerializer(many=True)
+ENROLMENT_BATCH = batch_serializers(
+    name="Enrolment",
+    upsert=EnrolmentUpsertSerializer,
+    represent=EnrolmentSerializer,
+    result_key="enrolment",
+    status_help=_("201 created, 200 unchanged, 400/403/404/409 not applied."),
+)
 
 
 class EnrolmentDepartSerializer(serializers.Serializer):

@@ -12,8 +12,6 @@ from typing import Any
 from uuid import UUID
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -25,8 +23,8 @@ from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
 from edureg.access.models import Level
-from edureg.core.api.batch import BATCH_MAX_RECORDS, upsert_each
-from edureg.core.api.errors import field_error, stale_version
+from edureg.core.api.batch import BATCH_MAX_RECORDS, answer_status, batch_view
+from edureg.core.api.errors import field_error
 from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor, ActorKind
 from edureg.institutions.models import Institution
@@ -34,14 +32,11 @@ from edureg.people.models import Person
 from edureg.people.selectors import persons_shown
 from edureg.pupils import selectors, services, year_end
 from edureg.pupils.api.serializers import (
+    ENROLMENT_BATCH,
     AchievementCreateSerializer,
     AchievementSerializer,
     ElectiveCreateSerializer,
     ElectiveSerializer,
-    EnrolmentBatchRecordSerializer,
-    EnrolmentBatchRequestSerializer,
-    EnrolmentBatchResponseSerializer,
-    EnrolmentBatchSerializer,
     EnrolmentDepartSerializer,
     EnrolmentMoveSerializer,
     EnrolmentSerializer,
@@ -71,24 +66,14 @@ STALE = {
         description='Stale `version`: code "stale_version"; the message gives the current one.',
     )
 }
-# What identifies an enrolment's content in an upsert; the rest changes through the actions.
-UPSERT_FIELDS = ("person", "group", "valid_from", "contract_date")
 
 
 def _person(actor: Actor, public_id: UUID, field: str = "person") -> Person:
-    """The pupil a write is about (see selectors.person_for_enrolment); nothing about the
-    person is answered, and the service decides whether the write is allowed."""
-    person = selectors.person_for_enrolment(actor=actor, public_id=public_id)
-    if person is None:
-        raise field_error(field, _("Unknown person."), "does_not_exist")
-    return person
+    return services.person_to_enrol(actor=actor, public_id=public_id, field=field)
 
 
 def _group(actor: Actor, public_id: UUID, field: str = "group") -> Group:
-    group = selectors.group_list(actor=actor).filter(public_id=public_id).first()
-    if group is None:
-        raise field_error(field, _("Unknown group."), "does_not_exist")
-    return group
+    return services.group_to_enrol(actor=actor, public_id=public_id, field=field)
 
 
 def _own_institution(actor: Actor, given: Institution | None, field: str) -> Institution:
@@ -229,77 +214,7 @@ class GroupYearEndView(APIView):
         return Response(body.data)
 
 
-# --- Enrolments: upsert -----------------------------------------------------------------------
-
-
-def _differing_field(enrolment: Enrolment, values: dict[str, Any]) -> str | None:
-    stored = {
-        "person": enrolment.person.public_id,
-        "group": enrolment.group.public_id,
-        "valid_from": enrolment.valid_from,
-        "contract_date": enrolment.contract_date,
-    }
-    given = {name: values.get(name) for name in UPSERT_FIELDS}
-    return next((name for name in UPSERT_FIELDS if stored[name] != given[name]), None)
-
-
-def enrolment_upsert(
-    *, actor: Actor, source_system: str, local_id: str, values: dict[str, Any]
-) -> tuple[Enrolment, int]:
-    """Create the enrolment keyed by (source system, local id), or confirm the stored one; the
-    HTTP status to answer.
-
-    `values` are an EnrolmentUpsertSerializer's validated data. A new key enrols through
-    `services.pupil_enrol`, which holds the rules. An existing enrolment changes only through
-    its actions (move, depart), so an upsert of it writes nothing: identical content answers
-    200, a stale `version` 409, and other content 400 naming the field.
-    """
-    key = {"source_system": source_system, "local_id": local_id}
-    existing = selectors.enrolment_list(actor=actor).filter(**key).first()
-    if existing is None:
-        # The key is taken by an enrolment the caller may not see: the same answer as unknown.
-        if Enrolment.objects.filter(**key).exists():
-            raise Http404
-        person = _person(actor, values["person"])
-        group = _group(actor, values["group"])
-        try:
-            enrolment = services.pupil_enrol(
-                actor=actor,
-                person=person,
-                group=group,
-                valid_from=values["valid_from"],
-                contract_date=values.get("contract_date"),
-                transfer=values.get("transfer", False),
-                **key,
-            )
-        except DjangoValidationError:
-            # Another request created the same key at the same moment.
-            if Enrolment.objects.filter(**key).exists():
-                raise stale_version(
-                    _("The record was created meanwhile: read it and try again.")
-                ) from None
-            raise
-        return enrolment, status.HTTP_201_CREATED
-
-    differing = _differing_field(existing, values)
-    if differing is None:
-        return existing, status.HTTP_200_OK
-    expected = values.get("version")
-    if expected is None:
-        raise field_error("version", _("Give the record version you last saw."), "required")
-    if expected != existing.version:
-        raise stale_version(
-            _("The record has changed since you read it: it is now at version %(current)s.")
-            % {"current": existing.version}
-        )
-    raise field_error(
-        differing,
-        _(
-            "An enrolment's pupil, group and dates do not change by upsert: move the pupil, or "
-            "record the departure, with the enrolment's actions."
-        ),
-        "immutable",
-    )
+# --- Enrolments: upsert ---------------------------------------------------------------------
 
 
 class EnrolmentUpsertView(APIView):
@@ -330,58 +245,36 @@ class EnrolmentUpsertView(APIView):
         actor = api_actor(request)
         serializer = EnrolmentUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            enrolment, answer = enrolment_upsert(
-                actor=actor,
-                source_system=source_system,
-                local_id=local_id,
-                values=serializer.validated_data,
-            )
-        return Response(EnrolmentSerializer(enrolment).data, status=answer)
-
-
-class EnrolmentBatchView(APIView):
-    """Upsert many enrolments in one call, answering per record.
-
-    Each record is its own transaction, applied exactly as the single upsert would apply it,
-    in the order given: good records are applied, bad ones are reported with their errors, and
-    no record is ever half-applied. The batch as a whole is not atomic.
-    """
-
-    @extend_schema(
-        tags=[TAG],
-        summary="Upsert many enrolments, answering per record",
-        description=(
-            "Each record is upserted as by `PUT /api/v1/pupils/enrolments/by-source/"
-            "{source_system}/{local_id}/`, in the order given and in its own transaction: good "
-            "records are applied, bad ones are reported with their errors, none is "
-            "half-applied, and the batch as a whole is not all-or-nothing. Records are applied "
-            "one after another, so the register's rules hold between them too: of two records "
-            "that would open two general-education enrolments for one pupil, the first is "
-            "applied and the second reported. The answer lists every record by its `index` "
-            "(from 0) with its status: 201 created, 200 unchanged, 400 invalid, 403 not "
-            "allowed, 404 out of scope, 409 stale `version`. Repeating a batch is harmless. "
-            f"At most {BATCH_MAX_RECORDS} records per call."
-        ),
-        request=EnrolmentBatchRequestSerializer,
-        responses={200: EnrolmentBatchResponseSerializer, 400: ERRORS[400]},
-    )
-    def post(self, request: Request) -> Response:
-        actor = api_actor(request)
-        batch = EnrolmentBatchSerializer(data=request.data)
-        batch.is_valid(raise_exception=True)
-        results = upsert_each(
-            batch.validated_data["records"],
-            record_serializer=EnrolmentBatchRecordSerializer,
-            upsert=lambda source_system, local_id, values: enrolment_upsert(
-                actor=actor, source_system=source_system, local_id=local_id, values=values
-            ),
-            represent=lambda enrolment: EnrolmentSerializer(enrolment).data,
-            result_key="enrolment",
-            view=self,
-            request=request,
+        upserted = services.enrolment_upsert(
+            actor=actor,
+            source_system=source_system,
+            local_id=local_id,
+            values=serializer.validated_data,
         )
-        return Response({"results": results})
+        return Response(EnrolmentSerializer(upserted.record).data, status=answer_status(upserted))
+
+
+EnrolmentBatchView = batch_view(
+    shape=ENROLMENT_BATCH,
+    upsert=services.enrolment_upsert,
+    represent=lambda enrolment: EnrolmentSerializer(enrolment).data,
+    result_key="enrolment",
+    actor_of=api_actor,
+    tag=TAG,
+    summary="Upsert many enrolments, answering per record",
+    description=(
+        "Each record is upserted as by `PUT /api/v1/pupils/enrolments/by-source/"
+        "{source_system}/{local_id}/`, in the order given and in its own transaction: good "
+        "records are applied, bad ones are reported with their errors, none is "
+        "half-applied, and the batch as a whole is not all-or-nothing. Records are applied "
+        "one after another, so the register's rules hold between them too: of two records "
+        "that would open two general-education enrolments for one pupil, the first is "
+        "applied and the second reported. The answer lists every record by its `index` "
+        "(from 0) with its status: 201 created, 200 unchanged, 400 invalid, 403 not "
+        "allowed, 404 out of scope, 409 stale `version`. Repeating a batch is harmless. "
+        f"At most {BATCH_MAX_RECORDS} records per call."
+    ),
+)
 
 
 # --- Enrolments: reads ------------------------------------------------------------------------

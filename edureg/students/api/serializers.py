@@ -13,8 +13,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from edureg.core.api.batch import BATCH_MAX_RECORDS
-from edureg.core.api.serializers import PORTABLE_INTEGER, ApiErrorDetailSerializer
+from edureg.core.api.batch import batch_serializers
+from edureg.core.api.serializers import PORTABLE_INTEGER
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
 from edureg.programmes.models import Programme, Qualification, StudyCycle
@@ -326,39 +326,13 @@ class StudyRightUpsertSerializer(serializers.Serializer):
         return attrs
 
 
-class StudyRightBatchRecordSerializer(StudyRightUpsertSerializer):
-    source_system = serializers.CharField(max_length=64)
-    local_id = serializers.CharField(max_length=64)
-
-
-class StudyRightBatchSerializer(serializers.Serializer):
-    """Records are checked one by one in the view, so that one bad record does not stop the
-    others; the documented shape of each record is `StudyRightBatchRecord`."""
-
-    records = serializers.ListField(
-        child=serializers.DictField(), allow_empty=False, max_length=BATCH_MAX_RECORDS
-    )
-
-
-class StudyRightBatchRequestSerializer(serializers.Serializer):
-    """The batch request as documented in the schema."""
-
-    records = StudyRightBatchRecordSerializer(many=True)
-
-
-class StudyRightBatchResultSerializer(serializers.Serializer):
-    index = serializers.IntegerField(help_text=_("The record's position in `records`, from 0."))
-    source_system = serializers.CharField(allow_null=True)
-    local_id = serializers.CharField(allow_null=True)
-    status = serializers.IntegerField(
-        help_text=_("201 created, 200 unchanged or updated, 400/403/404/409 not applied.")
-    )
-    study_right = StudyRightDetailSerializer(required=False)
-    errors = ApiErrorDetailSerializer(many=True, required=False)  # type: ignore[assignment]
-
-
-class StudyRightBatchResponseSerializer(serializers.Serializer):
-    results = StudyRightBatchResultSerializer(many=True)
+STUDY_RIGHT_BATCH = batch_serializers(
+    name="StudyRight",
+    upsert=StudyRightUpsertSerializer,
+    represent=StudyRightDetailSerializer,
+    result_key="study_right",
+    status_help=_("201 created, 200 unchanged or updated, 400/403/404/409 not applied."),
+)
 
 
 # --- Actions ----------------------------------------------------------------------------------

@@ -14,9 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import django_filters
-from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -27,7 +25,7 @@ from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
 from edureg.access.models import Level
-from edureg.core.api.batch import BATCH_MAX_RECORDS, upsert_each
+from edureg.core.api.batch import BATCH_MAX_RECORDS, answer_status, batch_view
 from edureg.core.api.errors import field_error
 from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor
@@ -35,6 +33,7 @@ from edureg.people.selectors import persons_shown
 from edureg.programmes.models import StudyCycle
 from edureg.students import selectors, services
 from edureg.students.api.serializers import (
+    STUDY_RIGHT_BATCH,
     FundingChangeSerializer,
     GraduateSerializer,
     LeaveStartSerializer,
@@ -46,22 +45,13 @@ from edureg.students.api.serializers import (
     ResultSerializer,
     ReturnSerializer,
     ScholarshipSerializer,
-    StudyRightBatchRecordSerializer,
-    StudyRightBatchRequestSerializer,
-    StudyRightBatchResponseSerializer,
-    StudyRightBatchSerializer,
     StudyRightDetailSerializer,
     StudyRightSerializer,
     StudyRightUpsertSerializer,
     TranscriptSerializer,
     TransferSerializer,
 )
-from edureg.students.api.upsert import (
-    own_institution,
-    reloaded,
-    study_right_upsert,
-)
-from edureg.students.models import Result, StudyForm, StudyLoan, StudyRight, StudyStatus
+from edureg.students.models import StudyForm, StudyRight, StudyStatus
 
 TAG = "students"
 ERRORS = {
@@ -96,7 +86,7 @@ def _validated(serializer_class: type[Serializer], request: Request) -> dict[str
 
 
 def _detail(right: StudyRight, answer: int = status.HTTP_200_OK) -> Response:
-    return Response(StudyRightDetailSerializer(reloaded(right)).data, status=answer)
+    return Response(StudyRightDetailSerializer(selectors.reloaded(right)).data, status=answer)
 
 
 # --- Study rights: reads ----------------------------------------------------------------------
@@ -200,46 +190,33 @@ class StudyRightUpsertView(APIView):
     def put(self, request: Request, source_system: str, local_id: str) -> Response:
         actor = api_actor(request)
         values = _validated(StudyRightUpsertSerializer, request)
-        with transaction.atomic():
-            right, answer = study_right_upsert(
-                actor=actor, source_system=source_system, local_id=local_id, values=values
-            )
-        return Response(StudyRightDetailSerializer(right).data, status=answer)
-
-
-class StudyRightBatchView(APIView):
-    @extend_schema(
-        tags=[TAG],
-        summary="Upsert many study rights, answering per record",
-        description=(
-            "Each record is upserted as by `PUT /api/v1/students/study-rights/by-source/"
-            "{source_system}/{local_id}/`, with its status history, in the order given and in "
-            "its own transaction: good records are applied, bad ones reported with their "
-            "errors and left unchanged, none half-applied; the batch as a whole is not "
-            "all-or-nothing. The answer lists every record by its `index` (from 0) with its "
-            "status: 201 created, 200 unchanged or updated, 400 invalid, 403 not allowed, 404 "
-            "out of scope (another HEI's key), 409 stale `version`. Repeating a batch is "
-            f"harmless: nothing is written. At most {BATCH_MAX_RECORDS} records per call."
-        ),
-        request=StudyRightBatchRequestSerializer,
-        responses={200: StudyRightBatchResponseSerializer, 400: ERRORS[400]},
-    )
-    def post(self, request: Request) -> Response:
-        actor = api_actor(request)
-        batch = StudyRightBatchSerializer(data=request.data)
-        batch.is_valid(raise_exception=True)
-        results = upsert_each(
-            batch.validated_data["records"],
-            record_serializer=StudyRightBatchRecordSerializer,
-            upsert=lambda source_system, local_id, values: study_right_upsert(
-                actor=actor, source_system=source_system, local_id=local_id, values=values
-            ),
-            represent=lambda right: StudyRightDetailSerializer(right).data,
-            result_key="study_right",
-            view=self,
-            request=request,
+        upserted = services.study_right_upsert(
+            actor=actor, source_system=source_system, local_id=local_id, values=values
         )
-        return Response({"results": results})
+        return Response(
+            StudyRightDetailSerializer(upserted.record).data, status=answer_status(upserted)
+        )
+
+
+StudyRightBatchView = batch_view(
+    shape=STUDY_RIGHT_BATCH,
+    upsert=services.study_right_upsert,
+    represent=lambda right: StudyRightDetailSerializer(right).data,
+    result_key="study_right",
+    actor_of=api_actor,
+    tag=TAG,
+    summary="Upsert many study rights, answering per record",
+    description=(
+        "Each record is upserted as by `PUT /api/v1/students/study-rights/by-source/"
+        "{source_system}/{local_id}/`, with its status history, in the order given and in "
+        "its own transaction: good records are applied, bad ones reported with their "
+        "errors and left unchanged, none half-applied; the batch as a whole is not "
+        "all-or-nothing. The answer lists every record by its `index` (from 0) with its "
+        "status: 201 created, 200 unchanged or updated, 400 invalid, 403 not allowed, 404 "
+        "out of scope (another HEI's key), 409 stale `version`. Repeating a batch is "
+        f"harmless: nothing is written. At most {BATCH_MAX_RECORDS} records per call."
+    ),
+)
 
 
 # --- Actions on a study right -----------------------------------------------------------------
@@ -377,7 +354,9 @@ class TransferView(_RightAction):
     body = TransferSerializer
 
     def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
-        data["institution"] = own_institution(actor, data.get("institution"), "institution")
+        data["institution"] = services.own_institution(
+            actor, data.get("institution"), "institution"
+        )
         new_right = services.transfer(actor=actor, study_right=right, **data)
         return _detail(new_right, status.HTTP_201_CREATED)
 
@@ -470,21 +449,6 @@ class ScholarshipAddView(_RightAction):
 # --- Results (the transcript) -----------------------------------------------------------------
 
 
-def _same(record: Any, data: dict[str, Any], fields: tuple[str, ...]) -> bool:
-    return all(getattr(record, name) == data.get(name) for name in fields)
-
-
-RESULT_FIELDS = (
-    "semester",
-    "course_unit_code",
-    "course_unit_title",
-    "credits",
-    "grade",
-    "passed",
-    "assessed_on",
-)
-
-
 class ResultsView(APIView):
     @extend_schema(
         tags=[TAG],
@@ -523,37 +487,17 @@ class ResultsView(APIView):
         actor = api_actor(request)
         right = _right_to_change(actor, public_id, "student.study-right.change")
         data = _validated(ResultSerializer, request)
-        keyed = bool(data.get("source_system") and data.get("local_id"))
-        existing = (
-            Result.objects.filter(
-                source_system=data["source_system"], local_id=data["local_id"]
-            ).first()
-            if keyed
-            else None
+        upserted = services.result_upsert(
+            actor=actor,
+            study_right=right,
+            source_system=data.pop("source_system", ""),
+            local_id=data.pop("local_id", ""),
+            values=data,
         )
-        if existing is not None and existing.study_right_id != right.pk:
-            _not_elsewhere(actor, existing.study_right_id)
-        if (
-            existing is not None
-            and existing.study_right_id == right.pk
-            and _same(existing, data, RESULT_FIELDS)
-        ):
-            return Response(ResultSerializer(existing).data)
-        result = services.result_add(actor=actor, study_right=right, **data)
-        answer = status.HTTP_200_OK if existing is not None else status.HTTP_201_CREATED
-        return Response(ResultSerializer(result).data, status=answer)
-
-
-def _not_elsewhere(actor: Actor, study_right_id: int) -> None:
-    """A key taken by another study right: 404 unless the caller sees that right, so that the
-    key's owner is not revealed to another HEI."""
-    if not selectors.student_rights_in_scope(actor=actor).filter(pk=study_right_id).exists():
-        raise Http404
+        return Response(ResultSerializer(upserted.record).data, status=answer_status(upserted))
 
 
 # --- Loans (the loans system's feed) ----------------------------------------------------------
-
-LOAN_FIELDS = ("kind", "amount", "granted_on", "valid_from", "valid_to")
 
 
 class LoanUpsertView(APIView):
@@ -571,17 +515,11 @@ class LoanUpsertView(APIView):
         actor = api_actor(request)
         right = _right_to_change(actor, public_id, "student.study-right.change")
         data = _validated(LoanSerializer, request)
-        existing = StudyLoan.objects.filter(source_system=source_system, local_id=local_id).first()
-        if existing is not None and existing.study_right_id != right.pk:
-            _not_elsewhere(actor, existing.study_right_id)
-        elif existing is not None and _same(existing, {"valid_to": None, **data}, LOAN_FIELDS):
-            return Response(LoanSerializer(existing).data)
-        loan = services.loan_upsert(
+        upserted = services.loan_upsert(
             actor=actor,
             study_right=right,
             source_system=source_system,
             local_id=local_id,
-            **data,
+            values=data,
         )
-        answer = status.HTTP_200_OK if existing is not None else status.HTTP_201_CREATED
-        return Response(LoanSerializer(loan).data, status=answer)
+        return Response(LoanSerializer(upserted.record).data, status=answer_status(upserted))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from conftest import make_user, verified_login
 from edureg.access import services as access_services
 from edureg.access.models import FunctionArea, Level, ScopeKind
 from edureg.core.models import AccessLogEntry
+from edureg.core.tests.concurrency import at_once
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
 from edureg.people.tests.factories import PersonFactory
@@ -189,6 +191,39 @@ def test_different_content_needs_the_current_version(vu_api, programme, created)
     moved = vu_api.put(url, {**changed, "started_on": "2024-10-01", "version": 2}, format="json")
     assert (moved.status_code, moved.json()["field"]) == (400, "started_on")
     assert StudyRight.objects.get().started_on == dt.date(2024, 9, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_of_one_version_one_wins_and_the_others_conflict(vu, programme):
+    """Issue #10.2: writers holding the same version, each its own request and database
+    connection, at once: in every round exactly one is applied and the others answer 409, so
+    no update is lost (the version is compared on the row locked for the write)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers are a PostgreSQL scenario (SQLite serialises writes)")
+    writers, rounds = 3, 20
+    first = hei_system(vu)
+    token = first._credentials["HTTP_AUTHORIZATION"]
+    url = f"{BY_SOURCE}/vu-is/S-race/"
+    student = PersonFactory()
+    assert first.put(url, right_body(student, programme), format="json").status_code == 201
+
+    for round_ in range(rounds):
+        version = StudyRight.objects.get(local_id="S-race").version
+
+        def write(writer: int, version: int = version, round_: int = round_) -> int:
+            api = APIClient()
+            api.credentials(HTTP_AUTHORIZATION=token)
+            body = right_body(
+                student, programme, student_card_number=f"R{round_}-W{writer}", version=version
+            )
+            return api.put(url, body, format="json").status_code
+
+        statuses = at_once([partial(write, w) for w in range(writers)])
+
+        assert sorted(statuses) == [200] + [409] * (writers - 1), f"round {round_}: {statuses}"
+        stored = StudyRight.objects.get(local_id="S-race")
+        assert stored.version == version + 1
+        assert stored.student_card_number.startswith(f"R{round_}-W")
 
 
 def test_an_upsert_appends_new_periods_with_the_current_version(vu_api, programme, created):

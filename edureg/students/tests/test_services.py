@@ -441,7 +441,7 @@ def test_the_database_holds_grade_or_pass_for_every_writer(right):  # type: igno
 
 
 def test_loans_upsert_and_scholarships(right, manager):  # type: ignore[no-untyped-def]
-    loan = services.loan_upsert(
+    loan = services.loan_record(
         actor=manager,
         study_right=right,
         kind="tuition",
@@ -451,7 +451,7 @@ def test_loans_upsert_and_scholarships(right, manager):  # type: ignore[no-untyp
         source_system="vssaa",
         local_id="L-1",
     )
-    same = services.loan_upsert(
+    same = services.loan_record(
         actor=manager,
         study_right=right,
         kind="tuition",
@@ -544,7 +544,7 @@ def test_a_manager_of_another_hei_cannot_write_by_any_service(right):  # type: i
             valid_from=FEB_1,
             valid_to=D(2025, 3, 1),
         ),
-        lambda: services.loan_upsert(
+        lambda: services.loan_record(
             actor=outsider,
             study_right=right,
             kind="tuition",
