@@ -157,7 +157,7 @@ def test_loan_amounts_are_hidden_where_their_counts_are():
     programme = registered_study_programme(hei())
     for kind, amount, count in (("tuition", "1000", 6), ("living", "500", 2)):
         for _i in range(count):
-            services.loan_upsert(
+            services.loan_record(
                 actor=SYSTEM,
                 study_right=open_right(programme.provider, programme=programme, started_on=SEPT),
                 kind=kind,
