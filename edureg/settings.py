@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "edureg.students",
     "edureg.credentials",
     "edureg.statistics",
+    # The project package itself, above every app: demo orchestration (seed_demo, demo_logins).
+    "edureg",
 ]
 
 MIDDLEWARE = [

@@ -24,4 +24,12 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access control")
 
     def ready(self) -> None:
+        from edureg.access import scoping
+        from edureg.core import rights
+
         post_migrate.connect(_seed_pledge, sender=self)
+
+        def manager_of(actor: Any, area: str, national: bool) -> None:
+            scoping.require(actor, area, national=national)
+
+        rights.register(manager_of)

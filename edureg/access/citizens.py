@@ -13,6 +13,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from edureg.access.models import CitizenAccount
 from edureg.people.models import Person
+from edureg.people.selectors import person_by_personal_code
 
 User = get_user_model()
 
@@ -35,10 +36,7 @@ class CitizenOIDCBackend(OIDCAuthenticationBackend):
     """Maps the gateway's personal-code claim to the person in the register."""
 
     def _person(self, claims: dict[str, Any]) -> Person | None:
-        code = str(claims.get(settings.OIDC_PERSONAL_CODE_CLAIM, "")).strip()
-        if not code:
-            return None
-        return Person.objects.filter(personal_code=code).first()
+        return person_by_personal_code(str(claims.get(settings.OIDC_PERSONAL_CODE_CLAIM, "")))
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         return self._person(claims) is not None

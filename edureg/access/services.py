@@ -343,18 +343,17 @@ def role_grant(
     """Grant a role directly (back office, set-up, demo data). National and municipality roles
     need a national user administrator; institution roles any user administrator whose scope
     covers the institution."""
-    if actor.kind != ActorKind.SYSTEM:
-        if scope_kind == ScopeKind.INSTITUTION and institution is not None:
-            scoping.get_in_scope(
-                Institution.objects.all(),
-                actor=actor,
-                areas=[FunctionArea.USER_ADMIN],
-                paths=INSTITUTION_ADMIN_PATHS,
-                level=Level.MANAGER,
-                pk=institution.pk,
-            )
-        else:
-            scoping.require(actor, FunctionArea.USER_ADMIN, Level.MANAGER, national=True)
+    if scope_kind == ScopeKind.INSTITUTION and institution is not None:
+        scoping.get_in_scope(
+            Institution.objects.all(),
+            actor=actor,
+            areas=[FunctionArea.USER_ADMIN],
+            paths=INSTITUTION_ADMIN_PATHS,
+            level=Level.MANAGER,
+            pk=institution.pk,
+        )
+    else:
+        scoping.require(actor, FunctionArea.USER_ADMIN, Level.MANAGER, national=True)
     role = RoleAssignment(
         user=user,
         client=client,
@@ -468,15 +467,14 @@ def client_register(
     Returns the binding and the client secret, which is shown once and stored only hashed.
     `client_id` and `secret` are generated unless given (the demo client has published ones).
     """
-    if actor.kind != ActorKind.SYSTEM:
-        scoping.get_in_scope(
-            Institution.objects.all(),
-            actor=actor,
-            areas=[FunctionArea.USER_ADMIN],
-            paths=INSTITUTION_ADMIN_PATHS,
-            level=Level.MANAGER,
-            pk=institution.pk,
-        )
+    scoping.get_in_scope(
+        Institution.objects.all(),
+        actor=actor,
+        areas=[FunctionArea.USER_ADMIN],
+        paths=INSTITUTION_ADMIN_PATHS,
+        level=Level.MANAGER,
+        pk=institution.pk,
+    )
     secret = secret or secrets.token_urlsafe(32)
     extra = {"client_id": client_id} if client_id else {}
     application = Application.objects.create(
@@ -504,7 +502,7 @@ def client_register(
 @transaction.atomic
 def client_revoke(*, actor: Actor, binding: ClientBinding) -> ClientBinding:
     """Revoke a client: its tokens stop working at once and it gets no new ones."""
-    if actor.kind != ActorKind.SYSTEM and binding.institution is not None:
+    if binding.institution is not None:
         scoping.get_in_scope(
             Institution.objects.all(),
             actor=actor,

@@ -29,7 +29,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core: classifiers and audit")
 
     def ready(self) -> None:
-        from edureg.core import history  # noqa: F401  (connects the version signal handlers)
+        from edureg.core import audit  # noqa: F401  (connects the version signal handlers)
 
         # Reference data is created by every `migrate` (and so in every test database),
         # through the same services as any other write, so it has versions too.

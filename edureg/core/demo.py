@@ -17,7 +17,7 @@ from typing import TypeVar
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from edureg.core.history import bulk_create_with_audit
+from edureg.core.audit import bulk_create_with_audit
 
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_PASSWORD = "edureg-admin"  # noqa: S105  (published demo login, refused outside demo mode)

@@ -6,9 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from edureg.core import rights
 from edureg.core.classifier_seed import CLASSIFIERS
 from edureg.core.context import Actor, acting_as
 from edureg.core.models import Classifier, ClassifierValue
+
+# The function area of classifier editing (access.FunctionArea.CLASSIFIERS).
+CLASSIFIERS_AREA = "classifiers"
 
 
 @transaction.atomic
@@ -55,10 +59,7 @@ def classifiers_seed() -> int:
 
 def _check_agency_admin(actor: Actor) -> None:
     """Classifiers are edited by the agency only (national scope, classifiers area)."""
-    from edureg.access.models import FunctionArea
-    from edureg.access.scoping import require
-
-    require(actor, FunctionArea.CLASSIFIERS, national=True)
+    rights.require(actor, CLASSIFIERS_AREA, national=True)
 
 
 @transaction.atomic

@@ -16,17 +16,20 @@ compare, create or update, report. Refusals are domain exceptions (`ValidationEr
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models import QuerySet
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from edureg.core.audit import deferred_audit
 
 M = TypeVar("M", bound=models.Model)
 
@@ -147,18 +150,53 @@ def upsert_by_key(
     `scoped` holds the records the actor may write (its scope); a key held by a record outside
     it answers 404, the same answer as for a record that does not exist, so that a key's owner
     is not revealed. `prepare` adds what `differs` and `update` read (select/prefetch).
-    `differs(record)` says whether the sent content differs from the stored; `create()` and
-    `update(locked)` are the register's own services. Run inside a transaction: the row is
-    locked until it ends.
+    `differs(record)` says whether the sent content differs from the stored (it may refuse);
+    `create()` and `update(locked)` are the register's own services. Run inside a transaction:
+    the row is locked until it ends. The version and change-log rows of the whole upsert are
+    inserted together at its end (`core.audit.deferred_audit`).
+
+    A concurrent creation of the same key makes the database refuse the second insert
+    (IntegrityError, the transaction is rolled back): the channel reports it with
+    `key_conflict`, outside the transaction.
     """
-    key = {"source_system": source_system, "local_id": local_id}
+    with deferred_audit():
+        return _upsert(
+            scoped=scoped,
+            key={"source_system": source_system, "local_id": local_id},
+            differs=differs,
+            create=create,
+            update=update,
+            expected_version=expected_version,
+            versioned=versioned,
+            missing_version=missing_version,
+            prepare=prepare,
+        )
+
+
+def _upsert(
+    *,
+    scoped: QuerySet[M],
+    key: dict[str, str],
+    differs: Callable[[M], bool],
+    create: Callable[[], M],
+    update: Callable[[M], M],
+    expected_version: int | None,
+    versioned: bool,
+    missing_version: MissingVersion,
+    prepare: Callable[[QuerySet[M]], QuerySet[M]],
+) -> Upserted[M]:
     model = scoped.model
     for _attempt in range(_KEY_RETRIES):
-        found = prepare(scoped.filter(**key)).first()
+        # One read: the record holding the key, and whether the actor's scope reaches it.
+        found = (
+            prepare(model._default_manager.filter(**key))
+            .annotate(_in_scope=Exists(scoped.filter(pk=OuterRef("pk"))))
+            .first()
+        )
         if found is None:
-            if model._default_manager.filter(**key).exists():
-                raise Http404
-            return Upserted(_create(model, key, create), Outcome.CREATED)
+            return Upserted(create(), Outcome.CREATED)
+        if not found._in_scope:  # type: ignore[attr-defined]
+            raise Http404
         if not differs(found):
             return Upserted(found, Outcome.UNCHANGED)
         # Lock the row and decide on what is locked: the version read without a lock may
@@ -183,15 +221,20 @@ def upsert_by_key(
     raise created_meanwhile()
 
 
-def _create(model: type[M], key: dict[str, str], create: Callable[[], M]) -> M:
-    """Create through the service; a concurrent creation of the same key is a conflict."""
+@contextlib.contextmanager
+def key_conflict(model: type[models.Model], source_system: str, local_id: str) -> Iterator[None]:
+    """Around an upsert's transaction: a database refusal (IntegrityError) becomes a refusal in
+    the register's words — "created meanwhile" (a conflict) when the key now exists, else a
+    conflict with another record. The transaction has been rolled back by then."""
     try:
-        with transaction.atomic():
-            return create()
-    except (IntegrityError, ValidationError) as exc:
-        if isinstance(exc, StaleVersion) or not model._default_manager.filter(**key).exists():
-            raise
-        raise created_meanwhile() from None
+        yield
+    except IntegrityError:
+        key = {"source_system": source_system, "local_id": local_id}
+        if model._default_manager.filter(**key).exists():
+            raise created_meanwhile() from None
+        raise refusal(
+            NON_FIELD_ERRORS, _("The record conflicts with another one: read it and try again.")
+        ) from None
 
 
 def refusal(field: str, message: str, code: str = "invalid") -> ValidationError:

@@ -3,19 +3,43 @@ and values carried signed between the steps of a form."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
+from edureg.core.audit import log_person_access
 from edureg.core.context import Actor
 
 
 def web_actor(request: HttpRequest) -> Actor:
     """The actor of a web request: the signed-in staff user or citizen, or anonymous."""
     return Actor.for_user(request.user)
+
+
+def page_shown(
+    request: HttpRequest,
+    rows: Any,
+    *,
+    actor: Actor,
+    what: str,
+    per_page: int,
+    person_of: Callable[[Any], Any] = lambda row: row,
+) -> Page:
+    """The requested page of a list that shows people, written to their access logs: the one
+    way a web list pages, so that no list page shows a person without logging it."""
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    log_person_access(
+        actor=actor,
+        person_public_ids=[person_of(row).public_id for row in page.object_list],
+        what=what,
+    )
+    return page
 
 
 def add_service_errors(

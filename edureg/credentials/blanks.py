@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from edureg.access.models import FunctionArea, Level
 from edureg.access.scoping import ScopePaths, get_in_scope, require, restrict
+from edureg.core.audit import bulk_create_with_audit
 from edureg.core.context import Actor, ActorKind, acting_as
-from edureg.core.history import bulk_create_with_audit
 from edureg.core.models import ClassifierValue
 from edureg.credentials.models import (
     Blank,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, get_in_scope, restrict
+from edureg.access.scoping import ScopePaths, get_in_scope, holds_any, restrict
 from edureg.core.audit import log_person_access
 from edureg.core.context import Actor
 from edureg.people.identity import looks_like_personal_code
@@ -53,6 +54,38 @@ def person_list(*, actor: Actor, query: str = "") -> QuerySet[Person]:
 def persons_shown(*, actor: Actor, persons: Iterable[Person], what: str) -> None:
     """Log that these people's data was shown to `actor` (a page of a list, an export)."""
     log_person_access(actor=actor, person_public_ids=[p.public_id for p in persons], what=what)
+
+
+def person_by_personal_code(code: str) -> Person | None:
+    """The person holding this personal code, for identification (the citizen's sign-in, a
+    registration look-up); no scope: callers decide who may ask."""
+    code = code.strip()
+    return Person.objects.filter(personal_code=code).first() if code else None
+
+
+def person_to_register(
+    *,
+    actor: Actor,
+    areas: Iterable[str],
+    what: str,
+    personal_code: str | None = None,
+    public_id: uuid.UUID | str | None = None,
+) -> Person | None:
+    """The one way to find a person to register (enrol a pupil, admit a student): by personal
+    code or public id, whether or not the actor sees them yet (a new pupil, a transfer, a new
+    student). Only for actors who manage personal data in one of `areas` somewhere (else 403);
+    a person found is written to their access log as `what`, like any other read."""
+    if not holds_any(actor, areas, Level.MANAGER):
+        raise PermissionDenied
+    if personal_code:
+        person = person_by_personal_code(personal_code)
+    elif public_id:
+        person = Person.objects.filter(public_id=public_id).first()
+    else:
+        person = None
+    if person is not None:
+        log_person_access(actor=actor, person_public_ids=[person.public_id], what=what)
+    return person
 
 
 def person_get(

@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils import timezone
 from edureg.core.audit import access_log_for, changes_of
 from edureg.core.context import Actor
 from edureg.core.history import history_rows_for
+from edureg.core.web import page_shown
 from edureg.people import selectors
 from edureg.people.forms import AsOfForm, PersonalCodeLookupForm, PersonSearchForm
 from edureg.people.models import Person
@@ -31,10 +31,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
             return redirect("people:detail", public_id=person.public_id)
         lookup.add_error("personal_code", _not_found_message())
     query = search.cleaned_data["q"] if search.is_valid() else ""
-    page = Paginator(selectors.person_list(actor=actor, query=query), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = page_shown(
+        request,
+        selectors.person_list(actor=actor, query=query),
+        actor=actor,
+        what="person.list",
+        per_page=PAGE_SIZE,
     )
-    selectors.persons_shown(actor=actor, persons=page.object_list, what="person.list")
     return render(
         request,
         "people/person_list.html",

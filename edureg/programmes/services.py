@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from edureg.access import scoping
 from edureg.access.models import FunctionArea, Level
 from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.core.models import ClassifierValue
+from edureg.core.transactions import service
 from edureg.core.upsert import Upserted, refusal, stale, upsert_by_key
 from edureg.institutions.models import Institution
 from edureg.programmes import selectors
@@ -68,8 +69,6 @@ MODULE_FIELDS = ("name_lt", "name_en", "credits", "hours", "mandatory")
 
 def _check_provider(actor: Actor, institution: Institution) -> None:
     """Managers of programme submission at that institution (or its parent)."""
-    if actor.kind == ActorKind.SYSTEM:
-        return
     scoping.get_in_scope(
         Institution.objects.all(),
         actor=actor,
@@ -82,8 +81,6 @@ def _check_provider(actor: Actor, institution: Institution) -> None:
 
 def _programme_for_provider(actor: Actor, programme: Programme) -> Programme:
     """The programme, locked, if the actor may edit it: 404 for another provider's."""
-    if actor.kind == ActorKind.SYSTEM:
-        return Programme.objects.select_for_update().get(pk=programme.pk)
     return scoping.get_in_scope(
         Programme.objects.all(),
         actor=actor,
@@ -153,7 +150,7 @@ def _bump(programme: Programme) -> None:
 # --- Provider side --------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def programme_draft_create(
     *,
     actor: Actor,
@@ -182,7 +179,7 @@ def programme_draft_create(
     return programme
 
 
-@transaction.atomic
+@service
 def programme_draft_update(
     *,
     actor: Actor,
@@ -285,7 +282,7 @@ def _draft_create(
     )
 
 
-@transaction.atomic
+@service
 def programme_draft_upsert(
     *, actor: Actor, source_system: str, local_id: str, values: Mapping[str, Any]
 ) -> Upserted[Programme]:
@@ -314,7 +311,7 @@ def programme_draft_upsert(
     )
 
 
-@transaction.atomic
+@service
 def programme_submit(*, actor: Actor, programme: Programme) -> Programme:
     programme = _programme_for_provider(actor, programme)
     version = _open_version(programme)
@@ -329,7 +326,7 @@ def programme_submit(*, actor: Actor, programme: Programme) -> Programme:
     return programme
 
 
-@transaction.atomic
+@service
 def programme_change_start(*, actor: Actor, programme: Programme) -> ProgrammeVersion:
     """A change of a registered programme begins as a new draft copied from the version in
     force; the registered version stays as it is until the change is registered."""
@@ -367,7 +364,7 @@ def programme_change_start(*, actor: Actor, programme: Programme) -> ProgrammeVe
 # --- Registrar side -------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def programme_request_changes(*, actor: Actor, programme: Programme, note: str) -> Programme:
     _check_registrar(actor)
     if not note.strip():
@@ -383,7 +380,7 @@ def programme_request_changes(*, actor: Actor, programme: Programme, note: str) 
     return programme
 
 
-@transaction.atomic
+@service
 def programme_reject(*, actor: Actor, programme: Programme, reason: str) -> Programme:
     _check_registrar(actor)
     if not reason.strip():
@@ -401,7 +398,7 @@ def programme_reject(*, actor: Actor, programme: Programme, reason: str) -> Prog
     return programme
 
 
-@transaction.atomic
+@service
 def programme_register(
     *, actor: Actor, programme: Programme, on: dt.date | None = None
 ) -> Programme:
@@ -426,7 +423,7 @@ def programme_register(
     return programme
 
 
-@transaction.atomic
+@service
 def programme_deregister(
     *, actor: Actor, programme: Programme, reason: ClassifierValue, on: dt.date | None = None
 ) -> Programme:

@@ -34,9 +34,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from edureg.core.audit import bulk_create_with_audit
 from edureg.core.context import Actor
 from edureg.core.demo import DEFAULT_BATCH_SIZE, PROGRESS_EVERY, Progress, Scale, demo_rng
-from edureg.core.history import bulk_create_with_audit
 from edureg.core.models import Classifier, ClassifierValue
 from edureg.institutions.models import Institution, InstitutionKind
 from edureg.people.models import Person

@@ -6,16 +6,15 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, get_in_scope, holds_any, restrict
-from edureg.core.audit import log_person_access
-from edureg.core.context import Actor, ActorKind
+from edureg.access.scoping import ScopePaths, ensure_in_scope, get_in_scope, restrict
+from edureg.core.context import Actor
 from edureg.institutions.models import Institution, Municipality
 from edureg.people.models import Person
+from edureg.people.selectors import person_to_register
 from edureg.pupils.models import Enrolment, Group, GroupKind, NvsFundingMark
 
 PUPIL_AREAS = (FunctionArea.PUPIL_PERSONAL, FunctionArea.PUPIL_LEARNING)
@@ -43,15 +42,17 @@ def institution_for_pupil_work(
     level: str = Level.MANAGER,
     area: str = FunctionArea.PUPIL_PERSONAL,
 ) -> Institution:
-    """The institution if the actor keeps its pupils' data at `level` (404/403 otherwise)."""
-    return get_in_scope(
-        Institution.objects.all(),
+    """The institution if the actor keeps its pupils' data at `level` (404/403 otherwise);
+    asked once per request for an institution."""
+    ensure_in_scope(
+        Institution,
+        institution.pk,
         actor=actor,
         areas=[area],
         paths=INSTITUTION_ITSELF,
         level=level,
-        pk=institution.pk,
     )
+    return institution
 
 
 def group_list(*, actor: Actor, school_year: int | None = None) -> QuerySet[Group]:
@@ -115,21 +116,13 @@ def person_for_enrolment(
     """A person a school may enrol, found by personal code or public id whether or not the
     school sees them yet (a new pupil, a transfer). Only for actors who may enrol pupils
     somewhere; a found person is written to their access log, like any other read."""
-    if actor.kind != ActorKind.SYSTEM and not holds_any(
-        actor, [FunctionArea.PUPIL_PERSONAL], Level.MANAGER
-    ):
-        raise PermissionDenied
-    if personal_code:
-        person = Person.objects.filter(personal_code=personal_code).first()
-    elif public_id:
-        person = Person.objects.filter(public_id=public_id).first()
-    else:
-        person = None
-    if person is not None:
-        log_person_access(
-            actor=actor, person_public_ids=[person.public_id], what="pupil.enrolment-lookup"
-        )
-    return person
+    return person_to_register(
+        actor=actor,
+        areas=[FunctionArea.PUPIL_PERSONAL],
+        what="pupil.enrolment-lookup",
+        personal_code=personal_code,
+        public_id=public_id,
+    )
 
 
 # Learning data is seen like enrolments: by the institution that recorded it, the municipality

@@ -22,8 +22,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from edureg.access.models import FunctionArea, Level
-from edureg.core.context import Actor, ActorKind, acting_as
+from edureg.access.scoping import holds_any
+from edureg.core.audit import log_person_access
+from edureg.core.context import Actor, acting_as
 from edureg.core.models import ClassifierValue
+from edureg.core.transactions import service
 from edureg.core.upsert import Upserted, refusal, upsert_by_key
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
@@ -40,17 +43,14 @@ from edureg.pupils.models import (
 
 
 def _check_institution(actor: Actor, institution: Institution) -> None:
-    if actor.kind != ActorKind.SYSTEM:
-        selectors.institution_for_pupil_work(
-            actor=actor, institution=institution, level=Level.MANAGER
-        )
+    selectors.institution_for_pupil_work(actor=actor, institution=institution, level=Level.MANAGER)
 
 
 def _lock_person(person: Person) -> Person:
     return Person.objects.select_for_update().get(pk=person.pk)
 
 
-@transaction.atomic
+@service
 def group_create(
     *,
     actor: Actor,
@@ -76,7 +76,7 @@ def group_create(
     return group
 
 
-@transaction.atomic
+@service
 def group_close(*, actor: Actor, group: Group, on: dt.date) -> Group:
     _check_institution(actor, group.institution)
     if group.enrolments.filter(valid_to__isnull=True).exists():
@@ -106,7 +106,7 @@ def _elsewhere_message(other: Enrolment) -> str:
     }
 
 
-@transaction.atomic
+@service
 def pupil_enrol(
     *,
     actor: Actor,
@@ -154,19 +154,15 @@ def pupil_enrol(
         if previous is not None:
             previous.valid_to = valid_from
             previous.save()
-        enrolment.full_clean(validate_constraints=False)
-        try:
-            with transaction.atomic():
-                enrolment.save()
-        except IntegrityError as exc:
-            other = _open_general(person)
-            if other is None:
-                raise ValidationError(
-                    {"group": [_("The enrolment conflicts with another.")]}
-                ) from exc
-            raise ValidationError(
-                {"group": [ValidationError(_elsewhere_message(other), code=ENROLLED_ELSEWHERE)]}
-            ) from exc
+        # The pupil, the group and its institution are rows in hand, and what the database
+        # holds (one open general-education enrolment, a source key once) is checked by its
+        # constraints under the pupil's lock: no query to validate them again.
+        enrolment.full_clean(
+            exclude=["person", "group", "institution"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        enrolment.save()
         if previous is not None:
             previous.transferred_to = enrolment
             previous.save()
@@ -195,6 +191,11 @@ def group_to_enrol(*, actor: Actor, public_id: UUID, field: str = "group") -> Gr
     return group
 
 
+def _public_id(value: Any) -> Any:
+    """A pupil or group as sent: its public id, or the row a batch resolved it to."""
+    return getattr(value, "public_id", value)
+
+
 def _enrolment_differs(enrolment: Enrolment, values: Mapping[str, Any]) -> str | None:
     stored = {
         "person": enrolment.person.public_id,
@@ -202,7 +203,34 @@ def _enrolment_differs(enrolment: Enrolment, values: Mapping[str, Any]) -> str |
         "valid_from": enrolment.valid_from,
         "contract_date": enrolment.contract_date,
     }
-    return next((name for name in UPSERT_FIELDS if stored[name] != values.get(name)), None)
+    given = {
+        **{name: values.get(name) for name in UPSERT_FIELDS},
+        "person": _public_id(values.get("person")),
+        "group": _public_id(values.get("group")),
+    }
+    return next((name for name in UPSERT_FIELDS if stored[name] != given[name]), None)
+
+
+def enrolment_batch_prepare(actor: Actor, batch: list[dict[str, Any]]) -> None:
+    """Resolve the pupils and groups a batch of upserts names in two reads (the look-ups of
+    the pupils logged once), so that each record need not read them again. What is not found
+    is left as sent: that record is refused by `enrolment_upsert` as it would be alone."""
+    if not holds_any(actor, [FunctionArea.PUPIL_PERSONAL], Level.MANAGER):
+        return
+    persons = {
+        p.public_id: p
+        for p in Person.objects.filter(public_id__in={_public_id(v["person"]) for v in batch})
+    }
+    groups = {
+        g.public_id: g
+        for g in selectors.group_list(actor=actor).filter(
+            public_id__in={_public_id(v["group"]) for v in batch}
+        )
+    }
+    log_person_access(actor=actor, person_public_ids=list(persons), what="pupil.enrolment-lookup")
+    for values in batch:
+        values["person"] = persons.get(_public_id(values["person"]), values["person"])
+        values["group"] = groups.get(_public_id(values["group"]), values["group"])
 
 
 def _enrolment_immutable(enrolment: Enrolment, values: Mapping[str, Any]) -> Enrolment:
@@ -216,7 +244,7 @@ def _enrolment_immutable(enrolment: Enrolment, values: Mapping[str, Any]) -> Enr
     )
 
 
-@transaction.atomic
+@service
 def enrolment_upsert(
     *, actor: Actor, source_system: str, local_id: str, values: Mapping[str, Any]
 ) -> Upserted[Enrolment]:
@@ -237,8 +265,12 @@ def enrolment_upsert(
         differs=lambda enrolment: _enrolment_differs(enrolment, values) is not None,
         create=lambda: pupil_enrol(
             actor=actor,
-            person=person_to_enrol(actor=actor, public_id=values["person"]),
-            group=group_to_enrol(actor=actor, public_id=values["group"]),
+            person=values["person"]
+            if isinstance(values["person"], Person)
+            else person_to_enrol(actor=actor, public_id=values["person"]),
+            group=values["group"]
+            if isinstance(values["group"], Group)
+            else group_to_enrol(actor=actor, public_id=values["group"]),
             valid_from=values["valid_from"],
             contract_date=values.get("contract_date"),
             transfer=values.get("transfer", False),
@@ -250,7 +282,7 @@ def enrolment_upsert(
     )
 
 
-@transaction.atomic
+@service
 def pupil_register_and_enrol(
     *, actor: Actor, person_fields: dict[str, Any], group: Group, **enrolment: Any
 ) -> Enrolment:
@@ -261,7 +293,7 @@ def pupil_register_and_enrol(
     return pupil_enrol(actor=actor, person=person, group=group, **enrolment)
 
 
-@transaction.atomic
+@service
 def pupil_depart(
     *,
     actor: Actor,
@@ -288,7 +320,7 @@ def pupil_depart(
     return enrolment
 
 
-@transaction.atomic
+@service
 def pupil_move(*, actor: Actor, enrolment: Enrolment, group: Group, on: dt.date) -> Enrolment:
     """Move a pupil to another group of the same institution from a date."""
     _check_institution(actor, enrolment.institution)
@@ -328,6 +360,8 @@ def pupil_move(*, actor: Actor, enrolment: Enrolment, group: Group, on: dt.date)
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     """The first days of the months from `first`'s month to `last`'s month, inclusive."""
+    if last < first:
+        raise ValidationError({"month_to": [_("The last month cannot come before the first.")]})
     months, current = [], first.replace(day=1)
     while current <= last:
         months.append(current)
@@ -335,7 +369,7 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
-@transaction.atomic
+@service
 def nvs_funding_mark(
     *,
     actor: Actor,
@@ -356,6 +390,10 @@ def nvs_funding_mark(
     months = sorted({m.replace(day=1) for m in months})
     if not months:
         raise ValidationError({"months": [_("Choose the months.")]})
+    if months[-1].year - months[0].year > 1:
+        # Funding is marked school year by school year (at most two calendar years at once),
+        # whoever sends it: the web form, the API, an import.
+        raise ValidationError({"month_to": [_("Mark at most one school year at a time.")]})
     person = _lock_person(person)
     if basket:
         taken = (
@@ -402,18 +440,17 @@ def _basket_taken(month: dt.date) -> str:
 
 def _check_learning(actor: Actor, institution: Institution, person: Person) -> None:
     """Learning data is recorded by a school the pupil is (or was) enrolled at."""
-    if actor.kind != ActorKind.SYSTEM:
-        selectors.institution_for_pupil_work(
-            actor=actor,
-            institution=institution,
-            level=Level.MANAGER,
-            area=FunctionArea.PUPIL_LEARNING,
-        )
+    selectors.institution_for_pupil_work(
+        actor=actor,
+        institution=institution,
+        level=Level.MANAGER,
+        area=FunctionArea.PUPIL_LEARNING,
+    )
     if not Enrolment.objects.filter(person=person, institution=institution).exists():
         raise ValidationError({"person": [_("The pupil is not enrolled at this institution.")]})
 
 
-@transaction.atomic
+@service
 def elective_add(
     *,
     actor: Actor,
@@ -438,7 +475,7 @@ def elective_add(
     return elective
 
 
-@transaction.atomic
+@service
 def achievement_add(
     *, actor: Actor, person: Person, institution: Institution, **fields: Any
 ) -> Achievement:
@@ -451,7 +488,7 @@ def achievement_add(
     return achievement
 
 
-@transaction.atomic
+@service
 def special_needs_set(
     *,
     actor: Actor,
@@ -480,7 +517,7 @@ def special_needs_set(
     return needs
 
 
-@transaction.atomic
+@service
 def group_directions_set(
     *, actor: Actor, group: Group, directions: Sequence[ClassifierValue]
 ) -> Group:

@@ -35,6 +35,7 @@ from edureg.core.history import history_rows_for
 from edureg.core.web import (
     add_service_errors,
     forms_with_errors,
+    page_shown,
     query_string_without_page,
     sign_for_user,
     unsign_for_user,
@@ -117,9 +118,15 @@ def _filtered(request: HttpRequest, actor: Actor) -> tuple[EnrolmentFilter, Quer
 def pupil_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     filterset, enrolments = _filtered(request, actor)
-    page = Paginator(enrolments, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
-    persons_shown(actor=actor, persons=[e.person for e in shown], what="pupil.list")
+    page = page_shown(
+        request,
+        enrolments,
+        actor=actor,
+        what="pupil.list",
+        per_page=PAGE_SIZE,
+        person_of=lambda e: e.person,
+    )
+    shown = page.object_list
     municipalities = exports.municipality_names() if shown else {}
     rows = [
         (e, municipalities.get(getattr(e, "study_municipality_id", None) or 0, "")) for e in shown

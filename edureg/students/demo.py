@@ -39,8 +39,8 @@ from typing import Any
 from django.apps import apps
 from django.utils import timezone
 
+from edureg.core.audit import bulk_create_with_audit
 from edureg.core.demo import DEFAULT_BATCH_SIZE, PROGRESS_EVERY, Progress, Scale, demo_rng
-from edureg.core.history import bulk_create_with_audit
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
 from edureg.people.models import Person

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, get_in_scope, holds_any, restrict
+from edureg.access.scoping import ScopePaths, ensure_in_scope, get_in_scope, restrict
 from edureg.core.audit import log_person_access
-from edureg.core.context import Actor, ActorKind
+from edureg.core.context import Actor
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
+from edureg.people.selectors import person_to_register
 from edureg.students.models import FundingPeriod, Result, StatusPeriod, StudyRight
 
 STUDENT_AREAS = (FunctionArea.STUDENT_DATA,)
@@ -41,17 +41,16 @@ def institution_for_student_work(
     *, actor: Actor, institution: Institution, level: str = Level.MANAGER
 ) -> Institution:
     """The HEI if the actor keeps its students' data at `level` (404 out of scope, 403 below
-    the level). The register's own jobs are trusted."""
-    if actor.kind == ActorKind.SYSTEM:
-        return institution
-    return get_in_scope(
-        Institution.objects.all(),
+    the level); asked once per request for an institution."""
+    ensure_in_scope(
+        Institution,
+        institution.pk,
         actor=actor,
         areas=STUDENT_AREAS,
         paths=INSTITUTION_ITSELF,
         level=level,
-        pk=institution.pk,
     )
+    return institution
 
 
 def managed_institutions(*, actor: Actor) -> QuerySet[Institution]:
@@ -72,19 +71,13 @@ def person_for_study_right(
     whether or not the HEI sees them yet (a new student). Only for actors who keep some HEI's
     student data at manager level; a found person is written to their access log, like any
     other read."""
-    if actor.kind != ActorKind.SYSTEM and not holds_any(actor, STUDENT_AREAS, Level.MANAGER):
-        raise PermissionDenied
-    if personal_code:
-        person = Person.objects.filter(personal_code=personal_code).first()
-    elif public_id:
-        person = Person.objects.filter(public_id=public_id).first()
-    else:
-        person = None
-    if person is not None:
-        log_person_access(
-            actor=actor, person_public_ids=[person.public_id], what="student.admission-lookup"
-        )
-    return person
+    return person_to_register(
+        actor=actor,
+        areas=STUDENT_AREAS,
+        what="student.admission-lookup",
+        personal_code=personal_code,
+        public_id=public_id,
+    )
 
 
 def student_rights_in_scope(*, actor: Actor, level: str = Level.VIEWER) -> QuerySet[StudyRight]:
@@ -167,8 +160,6 @@ def study_right_get(
 
 def study_right_for_change(*, actor: Actor, study_right: StudyRight) -> StudyRight:
     """The study right locked for a write, if the actor manages it (404/403 otherwise)."""
-    if actor.kind == ActorKind.SYSTEM:
-        return StudyRight.objects.select_for_update().get(pk=study_right.pk)
     return get_in_scope(
         StudyRight.objects.all(),
         actor=actor,

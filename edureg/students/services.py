@@ -26,11 +26,11 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.core.models import ClassifierValue
+from edureg.core.transactions import service
 from edureg.core.upsert import MissingVersion, Outcome, Upserted, refusal, upsert_by_key
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
@@ -215,7 +215,7 @@ def _check_programme(institution: Institution, programme: Programme) -> None:
         )
 
 
-@transaction.atomic
+@service
 def study_right_open(
     *,
     actor: Actor,
@@ -272,7 +272,7 @@ def study_right_open(
     return right
 
 
-@transaction.atomic
+@service
 def study_right_register_and_open(
     *, actor: Actor, person_fields: dict[str, Any], **study_right: Any
 ) -> StudyRight:
@@ -285,7 +285,7 @@ def study_right_register_and_open(
     return study_right_open(actor=actor, person=person, **study_right)
 
 
-@transaction.atomic
+@service
 def study_right_update(*, actor: Actor, study_right: StudyRight, **fields: Any) -> StudyRight:
     """Change a study right's descriptive fields (form, course, expected end, admission basis,
     student card number, cycle). Dates and status change through their own services."""
@@ -308,7 +308,7 @@ def study_right_update(*, actor: Actor, study_right: StudyRight, **fields: Any) 
 # --- Status changes --------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def leave_start(
     *, actor: Actor, study_right: StudyRight, on: dt.date, leave_reason: ClassifierValue
 ) -> StatusPeriod:
@@ -327,7 +327,7 @@ def leave_start(
     return period
 
 
-@transaction.atomic
+@service
 def leave_end(
     *, actor: Actor, study_right: StudyRight, on: dt.date, course: int | None = None
 ) -> StatusPeriod:
@@ -344,7 +344,7 @@ def leave_end(
     return period
 
 
-@transaction.atomic
+@service
 def interruption_start(
     *,
     actor: Actor,
@@ -364,7 +364,7 @@ def interruption_start(
     return period
 
 
-@transaction.atomic
+@service
 def interruption_end(
     *, actor: Actor, study_right: StudyRight, on: dt.date, course: int | None
 ) -> StatusPeriod:
@@ -380,7 +380,7 @@ def interruption_end(
     return period
 
 
-@transaction.atomic
+@service
 def terminate(
     *,
     actor: Actor,
@@ -397,7 +397,7 @@ def terminate(
     return right
 
 
-@transaction.atomic
+@service
 def graduate(
     *,
     actor: Actor,
@@ -429,7 +429,7 @@ def graduate(
     return graduation
 
 
-@transaction.atomic
+@service
 def transfer(
     *,
     actor: Actor,
@@ -482,7 +482,7 @@ def transfer(
 # --- Corrections -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def period_correct(
     *,
     actor: Actor,
@@ -568,7 +568,7 @@ def _move_funding_end(right: StudyRight, old_end: dt.date | None, new_end: dt.da
 # --- Funding ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def funding_change(
     *, actor: Actor, study_right: StudyRight, source: ClassifierValue, valid_from: dt.date
 ) -> FundingPeriod:
@@ -617,7 +617,7 @@ def funding_change(
 # --- Prior education, mobility, results ------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def prior_education_add(
     *, actor: Actor, study_right: StudyRight, kind: str, **fields: Any
 ) -> PriorEducation:
@@ -639,7 +639,7 @@ def prior_education_add(
     return record
 
 
-@transaction.atomic
+@service
 def mobility_add(
     *,
     actor: Actor,
@@ -687,7 +687,7 @@ def mobility_add(
     return mobility
 
 
-@transaction.atomic
+@service
 def result_add(
     *,
     actor: Actor,
@@ -748,7 +748,7 @@ def result_add(
 # --- Loans and scholarships ------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def loan_record(
     *,
     actor: Actor,
@@ -785,7 +785,7 @@ def loan_record(
     return loan
 
 
-@transaction.atomic
+@service
 def scholarship_add(
     *,
     actor: Actor,
@@ -1135,7 +1135,7 @@ def _apply_upserted(actor: Actor, right: StudyRight, values: Mapping[str, Any]) 
     return selectors.reloaded(right)
 
 
-@transaction.atomic
+@service
 def study_right_upsert(
     *, actor: Actor, source_system: str, local_id: str, values: Mapping[str, Any]
 ) -> Upserted[StudyRight]:
@@ -1205,7 +1205,7 @@ def _results_in_scope(actor: Actor) -> Any:
     return Result.objects.filter(study_right__in=selectors.student_rights_in_scope(actor=actor))
 
 
-@transaction.atomic
+@service
 def result_upsert(
     *,
     actor: Actor,
@@ -1246,7 +1246,7 @@ def result_upsert(
     )
 
 
-@transaction.atomic
+@service
 def loan_upsert(
     *,
     actor: Actor,

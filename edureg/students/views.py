@@ -20,7 +20,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -38,13 +37,13 @@ from edureg.core.context import Actor
 from edureg.core.web import (
     add_service_errors,
     forms_with_errors,
+    page_shown,
     query_string_without_page,
     sign_for_user,
     unsign_for_user,
 )
 from edureg.people.forms import NewPersonForm, PersonalCodeLookupForm
 from edureg.people.models import Person
-from edureg.people.selectors import persons_shown
 from edureg.students import exports, selectors, services
 from edureg.students.filters import StudyRightFilter
 from edureg.students.forms import (
@@ -116,9 +115,15 @@ def _filtered(request: HttpRequest, actor: Actor) -> tuple[StudyRightFilter, Que
 def student_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     filterset, rights = _filtered(request, actor)
-    page = Paginator(rights, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
-    persons_shown(actor=actor, persons=[r.person for r in shown], what="student.list")
+    page = page_shown(
+        request,
+        rights,
+        actor=actor,
+        what="student.list",
+        per_page=PAGE_SIZE,
+        person_of=lambda r: r.person,
+    )
+    shown = page.object_list
     return render(
         request,
         "students/student_list.html",

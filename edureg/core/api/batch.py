@@ -12,11 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import models, transaction
 from django.http import Http404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -28,12 +27,14 @@ from rest_framework.views import APIView
 from edureg.core.api.errors import exception_handler
 from edureg.core.api.serializers import ApiErrorDetailSerializer, ApiErrorSerializer
 from edureg.core.context import Actor
-from edureg.core.upsert import Upserted, refusal
+from edureg.core.upsert import Upserted, key_conflict
 
 BATCH_MAX_RECORDS = 500
 
 # The register's upsert service: (actor, source_system, local_id, values) -> Upserted.
 UpsertService = Callable[..., Upserted[Any]]
+# Resolves what a batch's records name, all at once, before they are applied one by one.
+Prepare = Callable[[Actor, list[dict[str, Any]]], None]
 
 
 @dataclass(frozen=True)
@@ -129,46 +130,56 @@ def upsert_each(
     actor: Actor,
     record_serializer: type[Serializer],
     upsert: UpsertService,
+    model: type[models.Model],
     represent: Callable[[Any], Any],
     result_key: str,
     view: Any,
     request: Request,
+    prepare: Prepare | None = None,
 ) -> list[dict[str, Any]]:
-    """Apply each record; return one answer per record: index, key, status, record or errors."""
-    results = []
+    """Apply each record; return one answer per record: index, key, status, record or errors.
+
+    The records are validated first; `prepare(actor, values)` may then resolve what they name
+    for the whole batch at once (the pupils and groups of a thousand enrolments in two reads);
+    then each is applied in its own transaction, in order."""
+    results: list[dict[str, Any]] = []
+    parsed: list[tuple[dict[str, Any], str, str, dict[str, Any]]] = []
+
+    def refused(result: dict[str, Any], exc: Exception) -> None:
+        # Rendered by the API's one exception handler: the same shape and language.
+        response = exception_handler(exc, {"view": view, "request": request})
+        assert response is not None
+        result.update(status=response.status_code, errors=response.data["errors"])
+
     for index, record in enumerate(records):
         result: dict[str, Any] = {
             "index": index,
             "source_system": _key_part(record.get("source_system")),
             "local_id": _key_part(record.get("local_id")),
         }
+        results.append(result)
+        serializer = record_serializer(data=record)
         try:
-            serializer = record_serializer(data=record)
             serializer.is_valid(raise_exception=True)
-            values = dict(serializer.validated_data)
-            source_system, local_id = values.pop("source_system"), values.pop("local_id")
-            try:
-                with transaction.atomic():
-                    upserted = upsert(
-                        actor=actor, source_system=source_system, local_id=local_id, values=values
-                    )
-            except IntegrityError:
-                # A database rule that the service's own checks did not see coming (another
-                # writer at the same moment): the record is not applied and says so.
-                raise refusal(
-                    NON_FIELD_ERRORS,
-                    _("The record conflicts with another one: read it and try again."),
-                ) from None
+        except exceptions.APIException as exc:
+            refused(result, exc)
+            continue
+        values = dict(serializer.validated_data)
+        parsed.append((result, values.pop("source_system"), values.pop("local_id"), values))
+    if prepare is not None and parsed:
+        prepare(actor, [values for _result, _system, _local, values in parsed])
+    for result, source_system, local_id, values in parsed:
+        try:
+            with key_conflict(model, source_system, local_id), transaction.atomic():
+                upserted = upsert(
+                    actor=actor, source_system=source_system, local_id=local_id, values=values
+                )
         except (DjangoValidationError, exceptions.APIException, Http404, PermissionDenied) as exc:
-            # Rendered by the API's one exception handler: the same shape and language.
-            response = exception_handler(exc, {"view": view, "request": request})
-            assert response is not None
-            result.update(status=response.status_code, errors=response.data["errors"])
+            refused(result, exc)
         else:
             result.update(
                 status=answer_status(upserted), **{result_key: represent(upserted.record)}
             )
-        results.append(result)
     return results
 
 
@@ -181,9 +192,11 @@ def batch_view(
     *,
     shape: BatchSerializers,
     upsert: UpsertService,
+    model: type[models.Model],
     represent: Callable[[Any], Any],
     result_key: str,
     actor_of: Callable[[Request], Actor],
+    prepare: Prepare | None = None,
     tag: str,
     summary: str,
     description: str,
@@ -207,10 +220,12 @@ def batch_view(
                 actor=actor,
                 record_serializer=shape.record,
                 upsert=upsert,
+                model=model,
                 represent=represent,
                 result_key=result_key,
                 view=self,
                 request=request,
+                prepare=prepare,
             )
             return Response({"results": results})
 

@@ -6,6 +6,7 @@ right away, as the task would a few seconds later)."""
 from __future__ import annotations
 
 import threading
+import uuid
 from io import StringIO
 
 import pytest
@@ -13,15 +14,16 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from edureg.core import schedule
+from edureg.core import audit, schedule
 from edureg.core.audit import (
     chain_access_log,
+    deferred_audit,
     log_person_access,
     unchained_access_rows,
     verify_all,
 )
-from edureg.core.context import Actor, Channel, audit_context
-from edureg.core.models import AccessLogEntry, AuditChainHead, ChangeLogEntry
+from edureg.core.context import Actor, Channel, acting_as, audit_context
+from edureg.core.models import AccessLogEntry, AuditChainHead, ChangeLogEntry, Classifier
 from edureg.people import services
 from edureg.people.models import Person
 from edureg.people.tests.factories import PersonFactory
@@ -256,3 +258,38 @@ def test_reads_go_on_while_every_chain_head_is_locked(agency_admin):
     assert AccessLogEntry.objects.filter(person_public_id=person.public_id).count() == 3
     assert chain_access_log() == 3
     assert verify_all() == []
+
+
+def test_deferred_audit_inserts_the_rows_of_a_write_together_and_none_of_a_rolled_back_part():
+    """The version and change-log rows collected by `deferred_audit` are inserted when it
+    ends; a save inside a savepoint that was rolled back leaves no version, no change-log row
+    and no step in any chain head, and the chains verify."""
+    heads_before = {
+        (h.log, h.shard): h.last_seq for h in AuditChainHead.objects.filter(log="change")
+    }
+    kept_code, dropped_code = f"kept-{uuid.uuid4().hex[:8]}", f"dropped-{uuid.uuid4().hex[:8]}"
+    last_entry = ChangeLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    with transaction.atomic(), deferred_audit(), acting_as(Actor.system("tests")):
+        kept = Classifier.objects.create(code=kept_code, name_lt="A", name_en="A")
+        kept.name_en = "A, changed"
+        kept.save()
+        try:
+            with transaction.atomic():
+                Classifier.objects.create(code=dropped_code, name_lt="B", name_en="B")
+                raise RuntimeError("undo this part")
+        except RuntimeError:
+            pass
+        # nothing is inserted before the write ends
+        assert not ChangeLogEntry.objects.filter(id__gt=last_entry).exists()
+
+    entries = list(ChangeLogEntry.objects.filter(id__gt=last_entry).order_by("id"))
+    assert [e.action for e in entries] == ["+", "~"]
+    assert entries[1].changes == {"name_en": ["A", "A, changed"]}
+    assert Classifier.history.filter(code=kept_code).count() == 2
+    assert not Classifier.history.filter(code=dropped_code).exists()
+    heads_after = {
+        (h.log, h.shard): h.last_seq for h in AuditChainHead.objects.filter(log="change")
+    }
+    assert sum(heads_after.values()) - sum(heads_before.values()) == 2
+    assert audit.verify_all() == []

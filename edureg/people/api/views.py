@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from edureg.access.actors import api_actor
+from edureg.access.api.lists import PersonListMixin
 from edureg.people import selectors, services
 from edureg.people.api.serializers import PersonSerializer
 from edureg.people.models import Person
@@ -18,6 +19,7 @@ from edureg.people.models import Person
     partial_update=extend_schema(summary="Change a person's data (keeps history)"),
 )
 class PersonViewSet(
+    PersonListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -25,6 +27,9 @@ class PersonViewSet(
     viewsets.GenericViewSet,
 ):
     """People. A person is addressed by a random UUID, never by the personal code."""
+
+    shown_as = "person.list"
+    person_of = staticmethod(lambda person: person)
 
     serializer_class = PersonSerializer
     lookup_field = "public_id"
@@ -37,12 +42,6 @@ class PersonViewSet(
         return selectors.person_get(
             actor=api_actor(self.request), public_id=self.kwargs["public_id"]
         )
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        assert page is not None
-        selectors.persons_shown(actor=api_actor(request), persons=page, what="person.list")
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

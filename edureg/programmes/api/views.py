@@ -22,6 +22,7 @@ from edureg.access.actors import api_actor
 from edureg.core.api.batch import BATCH_MAX_RECORDS, answer_status, batch_view
 from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor
+from edureg.core.upsert import key_conflict
 from edureg.programmes import selectors, services
 from edureg.programmes.api.serializers import (
     DRAFT_BATCH,
@@ -89,12 +90,13 @@ class DraftUpsertView(APIView):
         actor = api_actor(request)
         serializer = DraftUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upserted = services.programme_draft_upsert(
-            actor=actor,
-            source_system=source_system,
-            local_id=local_id,
-            values=serializer.validated_data,
-        )
+        with key_conflict(Programme, source_system, local_id):
+            upserted = services.programme_draft_upsert(
+                actor=actor,
+                source_system=source_system,
+                local_id=local_id,
+                values=serializer.validated_data,
+            )
         data = ProgrammeSerializer(_programme(actor, upserted.record.public_id)).data
         return Response(data, status=answer_status(upserted))
 
@@ -102,6 +104,7 @@ class DraftUpsertView(APIView):
 DraftBatchView = batch_view(
     shape=DRAFT_BATCH,
     upsert=services.programme_draft_upsert,
+    model=Programme,
     represent=lambda programme: ProgrammeRefSerializer(programme).data,
     result_key="programme",
     actor_of=api_actor,

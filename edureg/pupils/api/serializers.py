@@ -299,17 +299,6 @@ class NvsMarkCreateSerializer(serializers.Serializer):
     state_funds = serializers.BooleanField(required=False, default=False)
     other_funding = serializers.BooleanField(required=False, default=False)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["month_to"] < attrs["month_from"]:
-            raise serializers.ValidationError(
-                {"month_to": [_("The last month cannot come before the first.")]}
-            )
-        if (attrs["month_to"].year - attrs["month_from"].year) > 1:
-            raise serializers.ValidationError(
-                {"month_to": [_("Mark at most one school year at a time.")]}
-            )
-        return attrs
-
 
 # --- Learning data ----------------------------------------------------------------------------
 

@@ -22,11 +22,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
+from edureg.access.api.lists import PersonListMixin
 from edureg.access.models import Level
 from edureg.core.api.batch import BATCH_MAX_RECORDS, answer_status, batch_view
 from edureg.core.api.errors import field_error
 from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor, ActorKind
+from edureg.core.upsert import key_conflict
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
 from edureg.people.selectors import persons_shown
@@ -245,18 +247,21 @@ class EnrolmentUpsertView(APIView):
         actor = api_actor(request)
         serializer = EnrolmentUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upserted = services.enrolment_upsert(
-            actor=actor,
-            source_system=source_system,
-            local_id=local_id,
-            values=serializer.validated_data,
-        )
+        with key_conflict(Enrolment, source_system, local_id):
+            upserted = services.enrolment_upsert(
+                actor=actor,
+                source_system=source_system,
+                local_id=local_id,
+                values=serializer.validated_data,
+            )
         return Response(EnrolmentSerializer(upserted.record).data, status=answer_status(upserted))
 
 
 EnrolmentBatchView = batch_view(
     shape=ENROLMENT_BATCH,
     upsert=services.enrolment_upsert,
+    prepare=services.enrolment_batch_prepare,
+    model=Enrolment,
     represent=lambda enrolment: EnrolmentSerializer(enrolment).data,
     result_key="enrolment",
     actor_of=api_actor,
@@ -285,7 +290,8 @@ EnrolmentBatchView = batch_view(
     summary="Enrolments in the caller's scope",
     description="Each page shown is written to the pupils' access logs.",
 )
-class EnrolmentListView(generics.ListAPIView):
+class EnrolmentListView(PersonListMixin, generics.ListAPIView):
+    shown_as = "enrolment.list"
     serializer_class = EnrolmentSerializer
     filterset_class = EnrolmentApiFilter
 
@@ -293,14 +299,6 @@ class EnrolmentListView(generics.ListAPIView):
         return selectors.enrolment_list(actor=api_actor(self.request)).select_related(
             "transferred_to"
         )
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        persons_shown(
-            actor=api_actor(request), persons=[e.person for e in page], what="enrolment.list"
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 def _enrolment(actor: Actor, public_id: UUID, level: str = Level.VIEWER) -> Enrolment:
@@ -379,9 +377,10 @@ class EnrolmentMoveView(APIView):
 # --- NVŠ funding marks ------------------------------------------------------------------------
 
 
-class NvsMarkListView(generics.ListAPIView):
+class NvsMarkListView(PersonListMixin, generics.ListAPIView):
     """NVŠ funding marks in the caller's scope; providers mark their pupils' months."""
 
+    shown_as = "nvs.list"
     serializer_class = NvsMarkSerializer
 
     def get_queryset(self) -> QuerySet[NvsFundingMark]:
@@ -394,12 +393,6 @@ class NvsMarkListView(generics.ListAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        persons_shown(actor=api_actor(request), persons=[m.person for m in page], what="nvs.list")
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         tags=[TAG],

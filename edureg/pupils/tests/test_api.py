@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from edureg.access import services as access_services
 from edureg.access.models import FunctionArea, Level
+from edureg.core import audit
 from edureg.core.context import Actor
 from edureg.core.models import AccessLogEntry, Classifier, ClassifierValue
 from edureg.institutions.models import Institution
@@ -214,6 +215,50 @@ def test_a_batch_applies_one_of_two_general_enrolments_for_a_pupil_and_reports_t
     again = school_api.post(f"{ENROLMENTS}batch/", {"records": records}, format="json").json()
     assert [r["status"] for r in again["results"]] == [200, 400, 200, 400]
     assert Enrolment.history.count() == history_before
+
+
+def _statements(api: APIClient, records: list[dict[str, Any]]) -> tuple[int, Any]:
+    """What a batch call sends, less the savepoints that stand for each record's transaction
+    here (in production each record is its own transaction: BEGIN and COMMIT)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(f"{ENROLMENTS}batch/", {"records": records}, format="json")
+    assert response.status_code == 200
+    sent = [q["sql"] for q in queries.captured_queries]
+    return sum(1 for sql in sent if "SAVEPOINT" not in sql), response.json()["results"]
+
+
+def test_a_new_enrolment_through_the_batch_costs_at_most_8_statements(school_api):
+    """Issue #11 item 4: per new enrolment the batch sends the key look-up, the pupil's lock,
+    the open-enrolment check and the insert, and its version and change-log rows go in one
+    insert per table with the chain head locked once: at most 8 statements a record, whatever
+    the batch size. An unchanged re-send reads the key only and writes no history."""
+    groups = [create_group(school_api, f"9{letter}") for letter in "abc"]
+
+    def batch(prefix: str, count: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "source_system": "tamo",
+                "local_id": f"{prefix}-{n}",
+                **enrolment_body(PersonFactory(), groups[n % len(groups)]),
+            }
+            for n in range(count)
+        ]
+
+    small, large = batch("S", 5), batch("L", 25)
+    _statements(school_api, batch("W", 1))  # the client's first call: token, roles, scope
+    small_count, small_results = _statements(school_api, small)
+    large_count, large_results = _statements(school_api, large)
+
+    assert {r["status"] for r in small_results + large_results} == {201}
+    per_record = (large_count - small_count) / (len(large) - len(small))
+    assert per_record <= 8, per_record
+    assert audit.verify_all() == []
+
+    history_before = Enrolment.history.count()
+    resent_count, resent = _statements(school_api, large)
+    assert {r["status"] for r in resent} == {200}
+    assert Enrolment.history.count() == history_before
+    assert resent_count < large_count / 2
 
 
 def test_another_schools_system_gets_404_and_does_not_list_the_enrolment(school_api):

@@ -207,6 +207,25 @@ def test_two_open_general_enrolments_are_impossible_even_bypassing_the_service()
     assert Enrolment.objects.filter(person=pupil, valid_to__isnull=True).get() == first
 
 
+def test_nvs_funding_is_marked_one_school_year_at_a_time_whoever_sends_it():
+    """The limit the API states is the service's: months across more than two calendar years,
+    or an end before the start, are refused naming `month_to`, and nothing is marked."""
+    pupil, provider = PersonFactory(), InstitutionFactory()
+    manager = data_manager(provider, "nvs-year")
+    three_years = [dt.date(2025, 9, 1), dt.date(2026, 6, 1), dt.date(2027, 1, 1)]
+
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.nvs_funding_mark(
+            actor=manager, person=pupil, provider=provider, months=three_years, basket=True
+        )
+    with translation.override("en"), pytest.raises(ValidationError) as backwards:
+        services.months_between(dt.date(2026, 1, 1), dt.date(2025, 9, 1))
+
+    assert error.value.message_dict == {"month_to": ["Mark at most one school year at a time."]}
+    assert "month_to" in backwards.value.message_dict
+    assert not NvsFundingMark.objects.filter(person=pupil).exists()
+
+
 def test_only_one_provider_marks_the_nvs_basket_for_a_month():
     pupil = PersonFactory()
     art_school, sports_club = InstitutionFactory(), InstitutionFactory()

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -24,13 +23,13 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
+from edureg.access.api.lists import PersonListMixin
 from edureg.access.models import Level
 from edureg.core.api.batch import BATCH_MAX_RECORDS, answer_status, batch_view
 from edureg.core.api.errors import field_error
 from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor
-from edureg.people.selectors import persons_shown
-from edureg.programmes.models import StudyCycle
+from edureg.core.upsert import key_conflict
 from edureg.students import selectors, services
 from edureg.students.api.serializers import (
     STUDY_RIGHT_BATCH,
@@ -51,7 +50,8 @@ from edureg.students.api.serializers import (
     TranscriptSerializer,
     TransferSerializer,
 )
-from edureg.students.models import StudyForm, StudyRight, StudyStatus
+from edureg.students.filters import StudyRightFilter
+from edureg.students.models import StudyRight
 
 TAG = "students"
 ERRORS = {
@@ -92,30 +92,6 @@ def _detail(right: StudyRight, answer: int = status.HTTP_200_OK) -> Response:
 # --- Study rights: reads ----------------------------------------------------------------------
 
 
-class StudyRightFilter(django_filters.FilterSet):
-    institution = django_filters.CharFilter(
-        field_name="institution__register_id", label="HEI (register id)"
-    )
-    programme = django_filters.CharFilter(
-        field_name="programme__state_code", label="Programme (state code)"
-    )
-    status = django_filters.ChoiceFilter(choices=StudyStatus.choices)
-    form = django_filters.ChoiceFilter(choices=StudyForm.choices)
-    cycle = django_filters.ChoiceFilter(choices=StudyCycle.choices)
-    course = django_filters.NumberFilter(field_name="course")
-    person = django_filters.UUIDFilter(field_name="person__public_id", label="Student public id")
-    started_since = django_filters.DateFilter(
-        field_name="started_on", lookup_expr="gte", label="Started on or after"
-    )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
-    )
-
-    class Meta:
-        model = StudyRight
-        fields = ["institution", "programme", "status", "form", "cycle", "course"]
-
-
 @extend_schema(
     tags=[TAG],
     summary="Study rights in the caller's scope",
@@ -124,7 +100,8 @@ class StudyRightFilter(django_filters.FilterSet):
         "students' access logs."
     ),
 )
-class StudyRightListView(generics.ListAPIView):
+class StudyRightListView(PersonListMixin, generics.ListAPIView):
+    shown_as = "student.study-right.list"
     serializer_class = StudyRightSerializer
     filterset_class = StudyRightFilter
 
@@ -132,16 +109,6 @@ class StudyRightListView(generics.ListAPIView):
         return selectors.student_rights_in_scope(actor=api_actor(self.request)).select_related(
             "transferred_from"
         )
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None
-        persons_shown(
-            actor=api_actor(request),
-            persons=[r.person for r in page],
-            what="student.study-right.list",
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 @extend_schema(
@@ -190,9 +157,10 @@ class StudyRightUpsertView(APIView):
     def put(self, request: Request, source_system: str, local_id: str) -> Response:
         actor = api_actor(request)
         values = _validated(StudyRightUpsertSerializer, request)
-        upserted = services.study_right_upsert(
-            actor=actor, source_system=source_system, local_id=local_id, values=values
-        )
+        with key_conflict(StudyRight, source_system, local_id):
+            upserted = services.study_right_upsert(
+                actor=actor, source_system=source_system, local_id=local_id, values=values
+            )
         return Response(
             StudyRightDetailSerializer(upserted.record).data, status=answer_status(upserted)
         )
@@ -201,6 +169,7 @@ class StudyRightUpsertView(APIView):
 StudyRightBatchView = batch_view(
     shape=STUDY_RIGHT_BATCH,
     upsert=services.study_right_upsert,
+    model=StudyRight,
     represent=lambda right: StudyRightDetailSerializer(right).data,
     result_key="study_right",
     actor_of=api_actor,

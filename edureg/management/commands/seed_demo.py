@@ -12,27 +12,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from edureg.access.demo import demo_access_ensure
-from edureg.core.context import Actor, Channel, audit_context
-from edureg.core.demo import (
-    DEFAULT_BATCH_SIZE,
-    DEMO_ADMIN_USERNAME,
-    Scale,
-    demo_admin_ensure,
-)
-from edureg.institutions.demo import (
-    institutions_generate,
-    institutions_insert,
-    municipality_weights,
-)
+from edureg.core.demo import DEFAULT_BATCH_SIZE, DEMO_ADMIN_USERNAME, Scale
+from edureg.demo import demo_seed
+from edureg.institutions.demo import municipality_weights
 from edureg.institutions.models import Institution, Municipality
-from edureg.people.demo import people_generate, people_insert
 from edureg.people.models import Person
-from edureg.programmes.demo import programmes_seed
-from edureg.pupils.demo import pupils_seed
-from edureg.students.demo import students_seed
 
 
 class Command(BaseCommand):
@@ -78,39 +63,16 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         self.stdout.write(f"Seeding demo data: scale {scale}, seed {seed}")
-        with audit_context(Actor.system("seed_demo", Channel.IMPORT)), transaction.atomic():
-            institution_specs = institutions_generate(scale=scale, seed=seed)
-            institutions = institutions_insert(
-                institution_specs, progress=self.stdout.write, batch_size=options["batch_size"]
-            )
-            person_specs = people_generate(
-                scale=scale, seed=seed, municipalities=municipality_weights(scale)
-            )
-            self.stdout.write(f"persons: generated {len(person_specs)}")
-            persons = people_insert(
-                person_specs, progress=self.stdout.write, batch_size=options["batch_size"]
-            )
-            admin_created = demo_admin_ensure()
-            staff = demo_access_ensure()
-            programmes = programmes_seed(scale=scale, seed=seed, progress=self.stdout.write)
-            enrolments = pupils_seed(
-                scale=scale,
-                seed=seed,
-                progress=self.stdout.write,
-                batch_size=options["batch_size"],
-            )
-            study_rights = students_seed(
-                scale=scale,
-                seed=seed,
-                progress=self.stdout.write,
-                batch_size=options["batch_size"],
-            )
+        seeded = demo_seed(
+            scale=scale, seed=seed, batch_size=options["batch_size"], progress=self.stdout.write
+        )
         elapsed = time.perf_counter() - started
-        admin = "created" if admin_created else "already there"
+        admin = "created" if seeded.admin_created else "already there"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Done in {elapsed:.1f} s: {institutions} institutions, {persons} persons, "
-                f"{programmes} programmes, {enrolments} enrolments, {study_rights} study rights; "
-                f"demo superuser '{DEMO_ADMIN_USERNAME}' {admin}; {len(staff)} demo staff users."
+                f"Done in {elapsed:.1f} s: {seeded.institutions} institutions, "
+                f"{seeded.persons} persons, {seeded.programmes} programmes, "
+                f"{seeded.enrolments} enrolments, {seeded.study_rights} study rights; "
+                f"demo superuser '{DEMO_ADMIN_USERNAME}' {admin}; {seeded.staff} demo staff users."
             )
         )

@@ -1,0 +1,40 @@
+"""One transaction (or savepoint) per write, however many services it is made of.
+
+A service is atomic. When a service calls another — an upsert opens a study right, then records
+each period through the step services — Django's nested `atomic` blocks each take a savepoint
+(two statements each), which doubled the statements of a write. `@service` opens the
+transaction, or the savepoint, at the outermost service only; a service called by a service
+runs inside it. A failure anywhere undoes the whole outermost call, which is what a service
+promises anyway. (A service never catches another service's refusal and carries on writing: it
+re-raises it, renamed at most.)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import ParamSpec, TypeVar
+
+from django.db import transaction
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_depth: ContextVar[int] = ContextVar("edureg_service_depth", default=0)
+
+
+def service(func: Callable[P, R]) -> Callable[P, R]:
+    """`@transaction.atomic` for services: a savepoint only at the outermost service call."""
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        depth = _depth.get()
+        token = _depth.set(depth + 1)
+        try:
+            with transaction.atomic(savepoint=depth == 0):
+                return func(*args, **kwargs)
+        finally:
+            _depth.reset(token)
+
+    return run
