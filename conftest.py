@@ -97,9 +97,16 @@ def admin_web(client, agency_admin):  # type: ignore[no-untyped-def]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
-    """Report the size of the authorization matrix, so a run shows how much it checked."""
+    """Report the size of the authorization matrix and of the API fuzzing, so a run shows how
+    much they checked."""
     import sys
 
+    fuzz = sys.modules.get("edureg.core.tests.test_api_fuzz")
+    if fuzz is not None and fuzz.CASES_RUN:
+        terminalreporter.write_line(
+            f"API fuzzing (schemathesis): {sum(fuzz.CASES_RUN)} cases over the committed schema, "
+            f"{len(fuzz.FAILURES)} failures"
+        )
     matrix = sys.modules.get("edureg.access.tests.test_matrix")
     if matrix is None or not matrix.CASES_RUN:
         return

@@ -268,6 +268,12 @@ def _gunicorn(url: str, workers: int) -> Iterator[int]:
     }
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
+        # The project's configuration, as in production: access log on, personal codes
+        # redacted from every log line. The access log goes to a file, not the report.
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--access-logfile",
+        str(ROOT / "var" / "bench-gunicorn-access.log"),
         "edureg.wsgi",
         "--workers",
         str(workers),

@@ -6,6 +6,7 @@ variable. The defaults are the embedded setup: SQLite under var/, DEBUG on, demo
 development secret key, with DEBUG on, or with demo mode on.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -108,9 +109,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of the project's own: every answer under /api/ leaves in the API's error shape.
+    "edureg.core.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the path, the query or the form: text the register cannot store.
+    "edureg.core.middleware.RequestTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -301,7 +306,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["edureg.access.api.permissions.IsSignedInOrSystemClient"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only, bounded in size and depth, with text the register can store (core.api.parsers).
+    "DEFAULT_PARSER_CLASSES": ["edureg.core.api.parsers.RegisterJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_SCHEMA_CLASS": "edureg.core.api.schema.RegisterAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "edureg.core.api.pagination.StableCursorPagination",
     "PAGE_SIZE": 50,
@@ -336,11 +344,21 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "edureg.core.api.schema.drop_backend_integer_bounds",
+        "edureg.core.api.schema.document_api_contract",
     ],
     "OAUTH2_FLOWS": ["clientCredentials"],
     "OAUTH2_TOKEN_URL": "/o/token/",
     "OAUTH2_SCOPES": {"read": "Read register data", "write": "Write register data"},
 }
+
+# --- Plausible dates ------------------------------------------------------------------------
+# One rule set for every date the register is given (edureg.core.plausibility): not before
+# PLAUSIBLE_EARLIEST_DATE; births, deaths and the like not after today; everything else not
+# more than PLAUSIBLE_YEARS_AHEAD years ahead.
+PLAUSIBLE_EARLIEST_DATE = dt.date.fromisoformat(
+    os.environ.get("PLAUSIBLE_EARLIEST_DATE", "1900-01-01")
+)
+PLAUSIBLE_YEARS_AHEAD = int(os.environ.get("PLAUSIBLE_YEARS_AHEAD", "10"))
 
 # --- Background work ----------------------------------------------------------------------
 # `make run` starts the worker (`manage.py db_worker`) and the scheduler of periodic tasks
@@ -373,7 +391,10 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "edureg@localhost")
 
 # --- Logging ------------------------------------------------------------------------------
-# Personal codes must never reach application logs: every handler runs the redaction filter.
+# Personal codes must never reach a log: `core.logging.configure` applies LOGGING and then puts
+# the redaction filter on every handler, Django's own `django.server` (runserver's request
+# lines) included; gunicorn's handlers get it from gunicorn.conf.py.
+LOGGING_CONFIG = "edureg.core.logging.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

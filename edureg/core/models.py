@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, router
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from edureg.core import plausibility
 from edureg.core.context import ActorKind, Channel
 from edureg.core.history import AuditedHistory
 
@@ -27,12 +30,104 @@ class TrackedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # A violated constraint is told as a field's error (DESIGN.md §5): constraint name ->
+    # (field, message). Without an entry the field is one the constraint is about and the
+    # message names the fields by their verbose names; a constraint's name never reaches a user.
+    constraint_errors: ClassVar[dict[str, tuple[str, Any]]] = {}
+    # Date fields of what has happened by nature (a birth, a death): plausible up to today
+    # only; every other date field up to today + PLAUSIBLE_YEARS_AHEAD (core.plausibility).
+    past_dates: ClassVar[tuple[str, ...]] = ()
+
     class Meta:
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         self._snapshot_loaded_values()
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        """Django's field validation, and the register's plausible-date rule for each date
+        being set or changed (`core.plausibility`)."""
+        errors: dict[str, Any] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        loaded = getattr(self, "_loaded_values", {})
+        for field in self._meta.concrete_fields:
+            if not isinstance(field, models.DateField) or isinstance(field, models.DateTimeField):
+                continue
+            if field.name in errors or (exclude and field.name in exclude):
+                continue
+            value = getattr(self, field.attname)
+            if not isinstance(value, dt.date) or loaded.get(field.attname) == value:
+                continue
+            problem = plausibility.date_problem(value, past=field.name in self.past_dates)
+            if problem is not None:
+                errors.setdefault(field.name, []).append(
+                    ValidationError(problem, code="implausible_date")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        """Django's check of the model's constraints, with each violation on a field and in
+        words (see `constraint_errors`)."""
+        using = router.db_for_write(self.__class__, instance=self)
+        errors: dict[str, list[ValidationError]] = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    field, message = self.constraint_error(constraint, error)
+                    errors.setdefault(field, []).append(
+                        ValidationError(message, code=error.code or "constraint")
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def constraint_error(
+        cls, constraint: models.BaseConstraint, error: ValidationError | None = None
+    ) -> tuple[str, Any]:
+        """The field and the message that tell a violation of `constraint`."""
+        if constraint.name in cls.constraint_errors:
+            return cls.constraint_errors[constraint.name]
+        fields = cls._constraint_fields(constraint)
+        field = fields[-1] if fields else models.NON_FIELD_ERRORS  # type: ignore[attr-defined]
+        if (
+            error is not None
+            and error.code in ("unique", "unique_together")
+            and constraint.name not in error.messages[0]
+        ):
+            return field, error.messages[0]  # Django's "… with this … already exists."
+        names = ", ".join(f"„{capfirst(cls._meta.get_field(f).verbose_name)}“" for f in fields)
+        if isinstance(constraint, models.UniqueConstraint):
+            return field, _("Another record already has these values: %(fields)s.") % {
+                "fields": names
+            }
+        if len(fields) == 1:
+            return field, _("%(field)s is not a value the register allows.") % {"field": names}
+        return field, _("These values do not fit together: %(fields)s.") % {"fields": names}
+
+    @classmethod
+    def _constraint_fields(cls, constraint: models.BaseConstraint) -> list[str]:
+        """The model's fields a constraint is about, most telling last: a range's end, or the
+        field a unique constraint adds to its scope."""
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+            names = list(constraint.fields)
+        else:
+            condition = getattr(constraint, "condition", None)
+            names = sorted(getattr(condition, "referenced_base_fields", ()) or ())
+            names.sort(key=lambda n: n.endswith(("_to", "until")) or n.startswith(("end", "dereg")))
+        fields = []
+        for name in names:
+            try:
+                fields.append(cls._meta.get_field(name).name)
+            except FieldDoesNotExist:
+                continue
+        return fields
 
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         super().refresh_from_db(*args, **kwargs)

@@ -8,11 +8,18 @@ from typing import Any
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from edureg.core.history import AuditedHistory
 from edureg.core.models import TrackedModel
-from edureg.people.identity import birth_date_from_code, sex_from_code, validate_personal_code
+from edureg.people.identity import (
+    birth_date_from_code,
+    is_well_formed,
+    normalise_personal_code,
+    sex_from_code,
+    validate_personal_code,
+)
 
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 
@@ -82,6 +89,8 @@ class Person(TrackedModel):
 
     history = AuditedHistory()
 
+    past_dates = ("birth_date", "date_of_death")
+
     class Meta:
         ordering = ["family_name", "given_names", "id"]
         verbose_name = _("person")
@@ -110,11 +119,35 @@ class Person(TrackedModel):
     def full_name(self) -> str:
         return f"{self.given_names} {self.family_name}"
 
+    def clean_fields(self, exclude: Any = None) -> None:
+        """The personal code is validated, compared for uniqueness and stored in the one form
+        `normalise_personal_code` gives it, whatever spelling of its digits was entered."""
+        if self.personal_code:
+            self.personal_code = normalise_personal_code(self.personal_code) or None
+        errors: dict[str, Any] = {}
+        stated_birth = birth_date_from_code(self.personal_code or "")
+        if stated_birth and stated_birth > timezone.localdate():
+            # Said of the code, which states it, rather than of the birth date taken from it.
+            errors["personal_code"] = [
+                ValidationError(
+                    _("The personal code states a birth date in the future (%(date)s)."),
+                    code="implausible_date",
+                    params={"date": stated_birth.isoformat()},
+                )
+            ]
+            exclude = {*(exclude or ()), "personal_code", "birth_date"}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def clean(self) -> None:
         """The birth date and sex the personal code states must agree with what was entered."""
         errors: dict[str, list[Any]] = {}
         code = self.personal_code
-        if code and code.isdigit() and len(code) == 11:
+        if code and is_well_formed(code):
             try:
                 validate_personal_code(code)
             except ValidationError:

@@ -13,7 +13,7 @@ from edureg.access.models import FunctionArea, Level
 from edureg.access.scoping import ScopePaths, get_in_scope, holds_any, restrict
 from edureg.core.audit import log_person_access
 from edureg.core.context import Actor
-from edureg.people.identity import looks_like_personal_code
+from edureg.people.identity import looks_like_personal_code, normalise_personal_code
 from edureg.people.models import Person
 
 # A person's data belongs to the pupil and the student registers.
@@ -40,15 +40,22 @@ def person_scope(*, actor: Actor, level: str = Level.VIEWER) -> QuerySet[Person]
 
 
 def person_list(*, actor: Actor, query: str = "") -> QuerySet[Person]:
-    """People in scope, optionally narrowed by a name or personal-code search (logged when
-    shown: see `persons_shown`)."""
+    """People in scope, optionally narrowed by a search of their names (logged when shown: see
+    `persons_shown`). A search never matches personal codes: a search travels in the URL, and
+    a personal code never does — look a person up by code with `person_by_code` (POST)."""
     people = person_scope(actor=actor).select_related("declared_municipality")
-    query = query.strip()
-    if looks_like_personal_code(query):
-        return people.filter(personal_code=query)
     for word in query.split():
         people = people.filter(Q(given_names__icontains=word) | Q(family_name__icontains=word))
     return people
+
+
+def person_by_code(*, actor: Actor, personal_code: str) -> Person | None:
+    """The person in scope with this personal code (in any spelling of its digits), or None.
+    For look-ups sent by POST; the person found is logged when shown."""
+    code = normalise_personal_code(personal_code)
+    if not looks_like_personal_code(code):
+        return None
+    return person_scope(actor=actor).filter(personal_code=code).first()
 
 
 def persons_shown(*, actor: Actor, persons: Iterable[Person], what: str) -> None:
@@ -58,8 +65,9 @@ def persons_shown(*, actor: Actor, persons: Iterable[Person], what: str) -> None
 
 def person_by_personal_code(code: str) -> Person | None:
     """The person holding this personal code, for identification (the citizen's sign-in, a
-    registration look-up); no scope: callers decide who may ask."""
-    code = code.strip()
+    registration look-up); no scope: callers decide who may ask. The code is compared in the
+    one form it is stored in, whatever spelling of its digits was given."""
+    code = normalise_personal_code(code)
     return Person.objects.filter(personal_code=code).first() if code else None
 
 

@@ -14,7 +14,7 @@ from edureg.access import scoping
 from edureg.access.models import Level
 from edureg.core.context import Actor, acting_as
 from edureg.institutions.models import Municipality
-from edureg.people.identity import birth_date_from_code, sex_from_code
+from edureg.people.identity import birth_date_from_code, normalise_personal_code, sex_from_code
 from edureg.people.models import Person
 from edureg.people.selectors import PERSON_AREAS, PERSON_PATHS
 
@@ -68,13 +68,11 @@ def person_create(
     """Register a person. With a personal code, missing birth date and sex are taken from it;
     entered ones must agree with it. Without a code the register assigns a foreign id."""
     _check_may_register(actor)
-    personal_code = (personal_code or "").strip() or None
-    if personal_code and personal_code.isdigit() and len(personal_code) == 11:
-        try:
-            birth_date = birth_date or birth_date_from_code(personal_code)
-            sex = sex or sex_from_code(personal_code)
-        except Exception:  # noqa: S110  (an invalid code is reported by full_clean below)
-            pass
+    personal_code = normalise_personal_code(personal_code or "") or None
+    if personal_code:
+        # None when the code states nothing or is invalid (full_clean below reports that)
+        birth_date = birth_date or birth_date_from_code(personal_code)
+        sex = sex or sex_from_code(personal_code)
     fields: dict[str, Any] = {
         "personal_code": personal_code,
         "given_names": given_names.strip(),

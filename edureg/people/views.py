@@ -24,9 +24,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     search = PersonSearchForm(request.GET or None)
     lookup = PersonalCodeLookupForm(request.POST or None)
     if request.method == "POST" and lookup.is_valid():
-        person = selectors.person_list(
-            actor=actor, query=lookup.cleaned_data["personal_code"]
-        ).first()
+        person = selectors.person_by_code(
+            actor=actor, personal_code=lookup.cleaned_data["personal_code"]
+        )
         if person is not None:
             return redirect("people:detail", public_id=person.public_id)
         lookup.add_error("personal_code", _not_found_message())

@@ -46,6 +46,10 @@ GRADE_ORDER = [g.value for g in Grade]
 class Group(TrackedModel):
     """A class or group of an institution in one school year."""
 
+    constraint_errors = {
+        "general_group_has_grade": ("grade", _("A general-education class needs a grade.")),
+    }
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     institution = models.ForeignKey(
         "institutions.Institution",
@@ -279,6 +283,8 @@ class Elective(TrackedModel):
 
 class Achievement(TrackedModel):
     """An exam, olympiad or competition result."""
+
+    past_dates = ("achieved_on",)
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="achievements"

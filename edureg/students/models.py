@@ -49,6 +49,13 @@ END_STATUSES = frozenset({StudyStatus.TERMINATED, StudyStatus.GRADUATED, StudySt
 class StudyRight(SourceKeyedVersioned, TrackedModel):
     """A student's right to study one programme at one HEI (or foreign HEI branch)."""
 
+    constraint_errors = {
+        "study_right_dates_ordered": (
+            "ended_on",
+            _("A study right cannot end before it started."),
+        ),
+    }
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey(
         "people.Person",

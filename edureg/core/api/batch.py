@@ -8,6 +8,7 @@ errors in the API's one error shape, none half-applied.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,8 @@ from edureg.core.api.errors import exception_handler
 from edureg.core.api.serializers import ApiErrorDetailSerializer, ApiErrorSerializer
 from edureg.core.context import Actor
 from edureg.core.upsert import Upserted, key_conflict
+
+logger = logging.getLogger(__name__)
 
 BATCH_MAX_RECORDS = 500
 

@@ -9,15 +9,20 @@ Messages are in the request's language (Accept-Language: lt or en).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from edureg.core.api.parsers import PayloadTooLarge
 from edureg.core.upsert import StaleVersion
 
 NON_FIELD = "non_field_errors"
@@ -40,6 +45,21 @@ def stale_version(message: str) -> StaleVersionError:
 def field_error(field: str, message: str, code: str = "invalid") -> exceptions.ValidationError:
     """A 400 naming one field, for a check made outside a serializer."""
     return exceptions.ValidationError({field: [message]}, code=code)
+
+
+@contextlib.contextmanager
+def request_fields(**names: str) -> Iterator[None]:
+    """Inside, a service's field errors are told by the request's own field names:
+    `request_fields(valid_to="date")` turns the service's `valid_to` into the body's `date`."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        renamed: dict[str, list[Any]] = {}
+        for field, errors in exc.error_dict.items():
+            renamed.setdefault(names.get(field, field), []).extend(errors)
+        raise DjangoValidationError(renamed) from exc
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
@@ -97,8 +117,30 @@ def from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError(detail)
 
 
+class WriteConflict(exceptions.APIException):
+    """The database refused a write that raced another one (a unique or check constraint):
+    nothing was written, and the same call can be repeated."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = _(
+        "The record conflicts with another one saved at the same time. Nothing was changed: "
+        "read it again and retry."
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, IntegrityError):
+        exc = WriteConflict()
+    elif isinstance(exc, DataError):
+        # A value the database cannot hold (the serializers bound what they can; this is the
+        # net under them): the same answer as any other invalid input.
+        exc = exceptions.ValidationError(
+            {NON_FIELD: [_("A value is not one the register can store.")]}, code="invalid"
+        )
+    elif isinstance(exc, DjangoValidationError):
         exc = from_django(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular.openapi import AutoSchema
+
 # Integer ranges Django derives from the database backend (PositiveIntegerField is a 32-bit
 # column on PostgreSQL, 64-bit on SQLite). They are storage limits, not API rules, and would
 # make the committed schema differ by database; the API's own limits are declared explicitly.
@@ -26,3 +29,88 @@ def _strip(node: Any) -> None:
 def drop_backend_integer_bounds(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     _strip(result)
     return result
+
+
+# What each answer in the one error shape means, wherever it is documented by this hook.
+_ERROR_ANSWERS = {
+    "400": "Invalid input (a field error names the field), or text the register cannot store.",
+    "401": "No valid session or access token.",
+    "403": "Signed in, but without the right for this (e.g. a viewer asking to change).",
+    "404": "Unknown, or not in the caller's scope (existence does not leak).",
+    "409": "A stale `version`, or a write that raced another one; nothing was written.",
+    "413": "The request body is over the size limit.",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_api_contract(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Every operation says what it really answers, as the API behaves for all of them:
+
+    - security: an OAuth2 client-credentials token works wherever a session does (the
+      authentication classes are the same for every view), so `oauth2` is listed beside
+      `cookieAuth`;
+    - the error answers in the one error shape (`ApiError`): 400 and 404 anywhere (text that
+      cannot be stored is refused on any path, and out-of-scope records are 404), 401 and 403
+      where signing in is required, 409 on writes, 413 where there is a body.
+    """
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete", "head", "options"}:
+                continue
+            security = operation.get("security")
+            if security and {"cookieAuth": []} in security and {"oauth2": []} not in security:
+                security.insert(0, {"oauth2": []})
+            anonymous = security is None or {} in security
+            codes = ["400", "404"]
+            if not anonymous:
+                codes += ["401", "403"]
+            if method in _WRITES:
+                codes.append("409")
+            if "requestBody" in operation:
+                codes.append("413")
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                answer = responses.setdefault(code, {"description": _ERROR_ANSWERS[code]})
+                answer.setdefault("content", error)
+    return result
+
+
+class RegisterAutoSchema(AutoSchema):
+    """drf-spectacular's schema, with read-only fields nullable where their source is: a
+    serializer field declared read-only (a related record's code, a date of the model) answers
+    null whenever the model's field, or a relation on the way to it, is null, and the schema
+    must say so (clients generated from it would otherwise refuse the answer)."""
+
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> Any:
+        meta = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            isinstance(meta, dict)
+            and field.read_only
+            and not meta.get("nullable")
+            and "$ref" not in meta
+            and _source_is_nullable(field)
+        ):
+            meta["nullable"] = True
+        return meta
+
+
+def _source_is_nullable(field: Any) -> bool:
+    parent = getattr(field, "parent", None)
+    model = getattr(getattr(parent, "Meta", None), "model", None)
+    attrs = getattr(field, "source_attrs", None) or []
+    if model is None or not attrs or field.source == "*":
+        return False
+    for attr in attrs:
+        try:
+            model_field = model._meta.get_field(attr)
+        except FieldDoesNotExist:
+            return False
+        if getattr(model_field, "null", False):
+            return True
+        model = getattr(model_field, "related_model", None)
+        if model is None:
+            return False
+    return False

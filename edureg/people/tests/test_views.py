@@ -29,6 +29,20 @@ def test_lookup_by_personal_code_posts_and_redirects_to_the_uuid(admin_web):
     assert code not in response["Location"]
 
 
+def test_the_search_by_get_matches_names_only_and_the_code_by_post_in_any_digits(admin_web):
+    code = personal_code()
+    person = PersonFactory(personal_code=code, given_names="Rūta", family_name="Šimkutė")
+    fullwidth = code.translate({ord(d): chr(0xFF10 + int(d)) for d in "0123456789"})
+
+    by_name = admin_web.get("/people/", {"q": "Šimkutė"}).content.decode()
+    by_code_in_url = admin_web.get("/people/", {"q": code}).content.decode()
+    by_post = admin_web.post("/people/", {"personal_code": fullwidth})
+
+    assert str(person.public_id) in by_name
+    assert str(person.public_id) not in by_code_in_url
+    assert by_post["Location"] == f"/people/{person.public_id}/"
+
+
 def test_a_person_outside_the_scope_is_404(client, plain_staff):
     person = PersonFactory()
     client.force_login(plain_staff)

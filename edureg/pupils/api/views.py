@@ -25,7 +25,7 @@ from edureg.access.actors import api_actor
 from edureg.access.api.lists import PersonListMixin
 from edureg.access.models import Level
 from edureg.core.api.batch import BATCH_MAX_RECORDS, answer_status, batch_view
-from edureg.core.api.errors import field_error
+from edureg.core.api.errors import field_error, request_fields
 from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor, ActorKind
 from edureg.core.upsert import key_conflict
@@ -161,7 +161,10 @@ class GroupCloseView(APIView):
             raise Http404
         serializer = GroupCloseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        group = services.group_close(actor=actor, group=group, on=serializer.validated_data["date"])
+        with request_fields(closed_on="date"):
+            group = services.group_close(
+                actor=actor, group=group, on=serializer.validated_data["date"]
+            )
         return Response(GroupSerializer(group).data)
 
 
@@ -340,13 +343,16 @@ class EnrolmentDepartView(APIView):
         serializer = EnrolmentDepartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        enrolment = services.pupil_depart(
-            actor=actor,
-            enrolment=enrolment,
-            on=data["date"],
-            reason=data["reason"],
-            order_number=data.get("order_number", ""),
-        )
+        with request_fields(
+            valid_to="date", departure_reason="reason", departure_order_number="order_number"
+        ):
+            enrolment = services.pupil_depart(
+                actor=actor,
+                enrolment=enrolment,
+                on=data["date"],
+                reason=data["reason"],
+                order_number=data.get("order_number", ""),
+            )
         return Response(EnrolmentSerializer(enrolment).data)
 
 
@@ -368,9 +374,13 @@ class EnrolmentMoveView(APIView):
         serializer = EnrolmentMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        moved = services.pupil_move(
-            actor=actor, enrolment=enrolment, group=_group(actor, data["group"]), on=data["date"]
-        )
+        with request_fields(valid_from="date", valid_to="date"):
+            moved = services.pupil_move(
+                actor=actor,
+                enrolment=enrolment,
+                group=_group(actor, data["group"]),
+                on=data["date"],
+            )
         return Response(EnrolmentSerializer(moved).data, status=status.HTTP_201_CREATED)
 
 

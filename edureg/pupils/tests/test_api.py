@@ -320,7 +320,7 @@ def test_a_departure_and_a_move_are_actions(school_api):
         {"date": "2026-03-03", "reason": "moved-abroad"},
         format="json",
     )
-    assert (again.status_code, again.json()["field"]) == (400, "valid_to")
+    assert (again.status_code, again.json()["field"]) == (400, "date")
 
     # the emptied group can now be closed
     closed = school_api.post(f"{GROUPS}{group_a['id']}/close/", {"date": "2026-06-30"})

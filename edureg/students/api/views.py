@@ -26,7 +26,7 @@ from edureg.access.actors import api_actor
 from edureg.access.api.lists import PersonListMixin
 from edureg.access.models import Level
 from edureg.core.api.batch import BATCH_MAX_RECORDS, answer_status, batch_view
-from edureg.core.api.errors import field_error
+from edureg.core.api.errors import field_error, request_fields
 from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.core.context import Actor
 from edureg.core.upsert import key_conflict
@@ -202,7 +202,11 @@ class _RightAction(APIView):
     def post(self, request: Request, public_id: UUID) -> Response:
         actor = api_actor(request)
         right = _right_to_change(actor, public_id, self.what)
-        return self.perform(actor, right, _validated(self.body, request))
+        data = _validated(self.body, request)
+        # A status change's period starts (or ends) `on`: its errors name the body's `on`.
+        renames = {"valid_from": "on", "valid_to": "on"} if "on" in data else {}
+        with request_fields(**renames):
+            return self.perform(actor, right, data)
 
     def perform(self, actor: Actor, right: StudyRight, data: dict[str, Any]) -> Response:
         raise NotImplementedError
