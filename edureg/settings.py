@@ -308,7 +308,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["edureg.access.api.permissions.IsSignedInOrSystemClient"],
     # JSON only, bounded in size and depth, with text the register can store (core.api.parsers).
     "DEFAULT_PARSER_CLASSES": ["edureg.core.api.parsers.RegisterJSONParser"],
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "edureg.core.api.schema.RegisterAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "edureg.core.api.pagination.StableCursorPagination",

@@ -323,7 +323,9 @@ def test_a_departure_and_a_move_are_actions(school_api):
     assert (again.status_code, again.json()["field"]) == (400, "date")
 
     # the emptied group can now be closed
-    closed = school_api.post(f"{GROUPS}{group_a['id']}/close/", {"date": "2026-06-30"})
+    closed = school_api.post(
+        f"{GROUPS}{group_a['id']}/close/", {"date": "2026-06-30"}, format="json"
+    )
     assert (closed.status_code, closed.json()["closed_on"]) == (200, "2026-06-30")
 
 
