@@ -23,6 +23,7 @@ from edureg.institutions.demo import (
 from edureg.people.demo import people_generate, people_insert
 from edureg.programmes.demo import programmes_seed
 from edureg.pupils.demo import pupils_seed
+from edureg.statistics.demo import funding_rules_seed
 from edureg.students.demo import students_seed
 
 
@@ -58,6 +59,7 @@ def demo_seed(
         study_rights = students_seed(
             scale=scale, seed=seed, progress=progress, batch_size=batch_size
         )
+        funding_rules_seed()
     return DemoSeeded(
         institutions=institutions,
         persons=persons,

@@ -124,6 +124,16 @@ def demo_access_ensure() -> list[DemoUser]:
                 "function_area": FunctionArea.CERTIFICATES,
                 "level": Level.VIEWER,
             },
+            {
+                "scope_kind": ScopeKind.NATIONAL,
+                "function_area": FunctionArea.STATISTICS,
+                "level": Level.VIEWER,
+            },
+            {
+                "scope_kind": ScopeKind.NATIONAL,
+                "function_area": FunctionArea.FUNDING_CALCULATION,
+                "level": Level.MANAGER,
+            },
         ],
         "vilnius": [
             {
@@ -136,6 +146,18 @@ def demo_access_ensure() -> list[DemoUser]:
                 "scope_kind": ScopeKind.MUNICIPALITY,
                 "municipality": vilnius,
                 "function_area": FunctionArea.PUPIL_PERSONAL,
+                "level": Level.VIEWER,
+            },
+            {
+                "scope_kind": ScopeKind.MUNICIPALITY,
+                "municipality": vilnius,
+                "function_area": FunctionArea.STATISTICS,
+                "level": Level.VIEWER,
+            },
+            {
+                "scope_kind": ScopeKind.MUNICIPALITY,
+                "municipality": vilnius,
+                "function_area": FunctionArea.FUNDING_CALCULATION,
                 "level": Level.VIEWER,
             },
         ],
@@ -170,6 +192,12 @@ def demo_access_ensure() -> list[DemoUser]:
                 "function_area": FunctionArea.EXAM_PLANNING,
                 "level": Level.MANAGER,
             },
+            {
+                "scope_kind": ScopeKind.INSTITUTION,
+                "institution": school,
+                "function_area": FunctionArea.STATISTICS,
+                "level": Level.VIEWER,
+            },
         ],
         "direktore": [
             {
@@ -185,6 +213,12 @@ def demo_access_ensure() -> list[DemoUser]:
                 "institution": university,
                 "function_area": FunctionArea.STUDENT_DATA,
                 "level": Level.MANAGER,
+            },
+            {
+                "scope_kind": ScopeKind.INSTITUTION,
+                "institution": university,
+                "function_area": FunctionArea.STATISTICS,
+                "level": Level.VIEWER,
             },
         ],
     }

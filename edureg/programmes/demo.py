@@ -8,14 +8,17 @@ teachers NVŠ programmes.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from edureg.core.context import Actor
 from edureg.core.demo import Progress, Scale, demo_rng
+from edureg.core.history import bulk_create_with_audit
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
 from edureg.programmes import services
+from edureg.programmes.models import Accreditation, Programme
 
 SYSTEM = Actor.system("seed_demo")
 
@@ -177,4 +180,44 @@ def programmes_seed(*, scale: Scale, seed: int, progress: Progress) -> int:
         if created and created % 500 == 0:
             progress(f"programmes: {created} registered")
     progress(f"programmes: {created} registered")
+    accredited = accreditations_seed(seed=seed)
+    progress(f"programmes: {accredited} accreditations")
     return created
+
+
+# Study-programme accreditation criteria (the centre for quality assessment's areas).
+CRITERIA = (
+    "Studijų tikslai, rezultatai ir turinys",
+    "Mokslinės veiklos ir studijų sąsajos",
+    "Studentų priėmimas ir parama",
+    "Studijų vyksmas ir studentų pasiekimų vertinimas",
+    "Dėstytojai",
+    "Studijų materialieji ištekliai",
+    "Studijų kokybės valdymas ir viešinimas",
+)
+
+
+def accreditations_seed(*, seed: int) -> int:
+    """An accreditation for each registered study programme, from its own random stream (so the
+    programmes above stay as they were): for 6 years when every criterion scores 3 or more, else
+    for 3 years."""
+    rng = demo_rng(seed, "programme-accreditations")
+    programmes = Programme.objects.filter(
+        kind="study", status="registered", registered_on__isnull=False
+    ).order_by("pk")
+    records = []
+    for programme in programmes:
+        scores = {criterion: rng.choice([2, 3, 3, 4, 4, 5]) for criterion in CRITERIA}
+        years = 6 if min(scores.values()) >= 3 else 3
+        decided: dt.date = programme.registered_on  # type: ignore[assignment]  # filtered above
+        records.append(
+            Accreditation(
+                programme=programme,
+                decision=f"Akredituota {years} metams",
+                decided_on=decided,
+                valid_until=dt.date(decided.year + years, decided.month, min(decided.day, 28)),
+                scores=scores,
+            )
+        )
+    bulk_create_with_audit(Accreditation, records)
+    return len(records)

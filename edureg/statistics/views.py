@@ -10,19 +10,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from edureg.access.models import FunctionArea
+from edureg.access.scoping import grant
 from edureg.core import exports
 from edureg.core.context import Actor
-from edureg.core.web import query_string_without_page, web_actor
-from edureg.statistics.forms import ReportForm
+from edureg.core.web import add_service_errors, query_string_without_page, web_actor
+from edureg.statistics import extract
+from edureg.statistics.forms import ReportForm, year_choices
 from edureg.statistics.reports.base import (
     PUPILS,
     Report,
@@ -51,7 +56,7 @@ def _report(slug: str) -> Report:
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    _allowed(request)
+    actor = _allowed(request)
     reports = all_reports()
     return render(
         request,
@@ -59,6 +64,8 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "pupil_reports": [r for r in reports if r.register == PUPILS],
             "student_reports": [r for r in reports if r.register != PUPILS],
+            "may_extract": extract.may_extract(actor),
+            "funding": not grant(actor, [FunctionArea.FUNDING_CALCULATION]).empty,
         },
     )
 
@@ -114,3 +121,38 @@ def report_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase
             header, chunks, actor=actor, what=what, stem=stem, title=report.slug[:31]
         )
     raise Http404
+
+
+class ResearchExtractForm(forms.Form):
+    school_year = forms.TypedChoiceField(label=gettext_lazy("School or academic year"), coerce=int)
+    agreement = forms.CharField(
+        label=gettext_lazy("Data-exchange agreement"),
+        max_length=200,
+        help_text=gettext_lazy("The number and date of the agreement the research is done under."),
+    )
+    purpose = forms.CharField(label=gettext_lazy("Purpose of the research"), widget=forms.Textarea)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school_year"].choices = year_choices()  # type: ignore[attr-defined]
+
+
+@login_required
+def research_extract(request: HttpRequest) -> HttpResponse:
+    actor = web_actor(request)
+    if not extract.may_extract(actor):
+        raise PermissionDenied(_("Research extracts are for analysts under an agreement."))
+    form = ResearchExtractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = extract.research_extract_request(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("job-detail", public_id=job.public_id)
+    return render(
+        request,
+        "statistics/research_extract.html",
+        {"form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )

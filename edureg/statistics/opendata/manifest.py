@@ -8,7 +8,8 @@ always in the same column (`prepare` in most files, `ref` in the NVŠ one), so t
 from the first of `prepare`, `source`, `ref` that is filled.
 
 Only what the exports need is kept: datasets → models in file order → properties in manifest
-order with type, ref (date precision) and enum values.
+order with type, ref (date precision) and enum values; titles and descriptions for the public
+open-data page.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Model:
     name: str
     ref: str = ""
     title: str = ""
+    description: str = ""
     properties: list[Property] = field(default_factory=list)
 
     @property
@@ -74,6 +76,7 @@ class Model:
 class Dataset:
     name: str
     title: str = ""
+    description: str = ""
     models: list[Model] = field(default_factory=list)
 
     def get_model(self, name: str) -> Model:
@@ -99,7 +102,13 @@ def parse_rows(rows: Iterable[dict[str, str]]) -> list[Dataset]:
     for line, raw in enumerate(rows, start=2):
         row = {key: (value or "").strip() for key, value in raw.items() if key is not None}
         if row.get("dataset"):
-            datasets.append(Dataset(name=row["dataset"], title=row.get("title", "")))
+            datasets.append(
+                Dataset(
+                    name=row["dataset"],
+                    title=row.get("title", ""),
+                    description=row.get("description", ""),
+                )
+            )
             model, prop, directive = None, None, ""
         elif row.get("resource") or row.get("base"):
             # Resources and bases say where the data comes from; they end the open block.
@@ -107,7 +116,12 @@ def parse_rows(rows: Iterable[dict[str, str]]) -> list[Dataset]:
         elif row.get("model"):
             if not datasets:
                 raise ManifestError(f"line {line}: model {row['model']!r} before any dataset")
-            model = Model(name=row["model"], ref=row.get("ref", ""), title=row.get("title", ""))
+            model = Model(
+                name=row["model"],
+                ref=row.get("ref", ""),
+                title=row.get("title", ""),
+                description=row.get("description", ""),
+            )
             datasets[-1].models.append(model)
             prop, directive = None, ""
         elif row.get("property"):

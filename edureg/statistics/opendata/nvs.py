@@ -1,15 +1,23 @@
-"""NVŠ open data: non-formal children's education programmes.
+"""NVŠ open data: non-formal children's education programmes, and how many pupils attend them.
 
-`Lankymas` (pupils attending each programme per school year) comes from the Pupil Register,
-which edureg does not hold yet; it is exported with its header only.
+`Lankymas` comes from the Pupil Register: per published NVŠ programme and school year, the pupils
+enrolled in an NVŠ group of that programme on at least one day of the year. A pupil counts once
+per programme and year, however many of its groups they attended. Counts below 5 are left empty,
+as in every count the register publishes (`mr.suppressed`); the counts are not parts of a
+published total, so no other cell has to be hidden with them.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
+from django.db.models import Count, F, Q
+
 from edureg.core.models import ClassifierValue
-from edureg.programmes.models import ProgrammeKind
+from edureg.programmes.models import Programme, ProgrammeKind
+from edureg.programmes.selectors import PUBLIC_STATUSES
+from edureg.pupils.models import Enrolment, GroupKind
 from edureg.statistics.opendata.common import (
     names,
     provider_code,
@@ -17,6 +25,7 @@ from edureg.statistics.opendata.common import (
     published_programmes,
     version_in_force,
 )
+from edureg.statistics.opendata.mr import school_year_bounds, suppressed
 from edureg.statistics.opendata.registry import Row, register
 
 DATASET = "datasets/gov/nsa/nspr/neformaliojo_vaiku_svietimo_programos"
@@ -87,3 +96,44 @@ def nvs_programmes() -> Iterator[Row]:
             ),
             "duom_paskut_redagav": programme.updated_at,
         }
+
+
+ATTENDANCE_KEYS = uuid.uuid5(uuid.NAMESPACE_URL, DATASET + "/Lankymas")
+
+
+@register(DATASET, "Lankymas")
+def nvs_attendance() -> Iterator[Row]:
+    """Pupils per published NVŠ programme and school year (one set-based count per year)."""
+    years = (
+        Enrolment.objects.filter(
+            kind=GroupKind.NVS,
+            group__programme__kind=ProgrammeKind.NVS,
+            group__programme__status__in=PUBLIC_STATUSES,
+        )
+        .values_list("group__school_year", flat=True)
+        .distinct()
+        .order_by("group__school_year")
+    )
+    for year in list(years):
+        start, end = school_year_bounds(year)
+        counts = (
+            Enrolment.objects.filter(
+                kind=GroupKind.NVS,
+                group__programme__kind=ProgrammeKind.NVS,
+                group__programme__status__in=PUBLIC_STATUSES,
+                valid_from__lte=end,
+            )
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+            .values(programme=F("group__programme"))
+            .annotate(pupils=Count("person", distinct=True))
+            .order_by()
+        )
+        programmes = Programme.objects.in_bulk([item["programme"] for item in counts])
+        for item in sorted(counts, key=lambda i: programmes[i["programme"]].state_code or ""):
+            programme = programmes[item["programme"]]
+            yield {
+                "vda_prime_key": str(uuid.uuid5(ATTENDANCE_KEYS, f"{programme.public_id}:{year}")),
+                "programos_id": str(programme.public_id),
+                "mokslo_metai": f"{year}-{year + 1}",
+                "mok_sk": suppressed(item["pupils"]),
+            }

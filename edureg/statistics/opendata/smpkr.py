@@ -1,8 +1,13 @@
 """SMPKR open data: study and training programmes, their accreditations, and students per
 programme and year (from the Student Register).
 
-`ProgramosStojimas` (admissions, from the national admissions system) has no source in edureg
-yet and is exported with its header only.
+`ProgramosStojimas` describes the national admissions (LAMA BPO): applications, invitations and
+signed study contracts. edureg does not hold the admission system's applications or invitations;
+it holds the study rights that admissions end in. So each row (per admission year, programme and
+HEI, from 2024 as the manifest says) publishes the students who started the programme that year,
+not by transfer, as the contracts signed (`lamabpo_pasir_pagr_stojim`; edureg cannot tell the main
+admission from the additional one, so all are counted there), below 5 left empty; every other
+column is published empty (docs/statistics.md).
 """
 
 from __future__ import annotations
@@ -238,4 +243,42 @@ def students_per_programme() -> Iterator[Row]:
             "inst_kodas": institution.jar_code or None,
             "stud_studijav": suppressed(len(studied.get(key, ()))),
             "stud_baige": suppressed(graduated.get(key, 0)),
+        }
+
+
+ADMISSION_KEYS = uuid.uuid5(uuid.NAMESPACE_URL, DATASET + "/ProgramosStojimas")
+FIRST_ADMISSION_YEAR = 2024
+
+
+@register(DATASET, "ProgramosStojimas")
+def admissions() -> Iterator[Row]:
+    """Entrants per admission year, programme and HEI: the study rights that admissions ended
+    in (see the module docstring for what is and is not published)."""
+    from edureg.students.models import StudyRight
+
+    entrants = (
+        StudyRight.objects.filter(
+            transferred_from__isnull=True,
+            started_on__gte=dt.date(FIRST_ADMISSION_YEAR, 1, 1),
+            programme__status__in=PUBLIC_STATUSES,
+        )
+        .values_list("programme_id", "institution_id", ExtractYear("started_on"))
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts = {(p, i, y): n for p, i, y, n in entrants}
+    programmes = Programme.objects.in_bulk({key[0] for key in counts})
+    institutions = Institution.objects.in_bulk({key[1] for key in counts})
+    for key in sorted(counts, key=lambda k: (k[2], programmes[k[0]].state_code or "", k[1])):
+        programme, institution, year = programmes[key[0]], institutions[key[1]], key[2]
+        yield {
+            "vda_prime_key": str(
+                uuid.uuid5(
+                    ADMISSION_KEYS, f"{programme.public_id}:{institution.register_id}:{year}"
+                )
+            ),
+            "pasirinkimo_metai": dt.date(year, 1, 1),
+            "prg_valst_kodas": programme.state_code,
+            "inst_kodas": institution.jar_code or None,
+            "lamabpo_pasir_pagr_stojim": suppressed(counts[key]),
         }

@@ -351,7 +351,7 @@ def _count_by(queryset: QuerySet[Any], lookup: str) -> Mapping[Key, int]:
 
 @register
 class FundingSourcesReport(StudentReport):
-    slug = "funding"
+    slug = "funding-sources"
     title = gettext_lazy("Funding sources")
     description = gettext_lazy(
         "Study rights studying or on leave on the census day, by the funding source in force "

@@ -203,7 +203,7 @@ def test_mobility_prior_education_funding_and_foreign_learners(settings):
     agency = statistics_actor("analyst")
 
     mobility = table("mobility", agency)
-    funding = table("funding", agency)
+    funding = table("funding-sources", agency)
     foreigners = table("foreign", agency)
 
     assert (mobility.rows, mobility.columns, mobility.raw) == (["Ispanija"], ["Erasmus+"], [[1]])
