@@ -80,6 +80,7 @@ bench: setup ## Benchmarks on generated national-scale data (SQLite and PostgreS
 	$(PY) bench/catalogue_bench.py --database sqlite
 	scripts/with-postgres.sh $(PY) bench/catalogue_bench.py --database postgres
 	scripts/with-postgres.sh $(PY) bench/pupils_bench.py --database postgres
+	scripts/with-postgres.sh $(PY) bench/statistics_bench.py --database postgres --enrolments 3000000
 	scripts/with-postgres.sh $(PY) bench/students_bench.py --database postgres
 
 .PHONY: clean
