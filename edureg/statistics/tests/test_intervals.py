@@ -7,7 +7,7 @@ import itertools
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edureg.statistics.opendata.intervals import Period, merge_periods
@@ -42,6 +42,7 @@ def horizon_of(items: list[Period[str]]) -> dt.date:
     return max(dates, default=FIRST_DAY) + dt.timedelta(days=2)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(period_lists)
 def test_merged_periods_neither_overlap_nor_touch(items: list[Period[str]]) -> None:
     merged = merge_periods(items)
@@ -52,6 +53,7 @@ def test_merged_periods_neither_overlap_nor_touch(items: list[Period[str]]) -> N
         assert before.end < after.start
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(period_lists)
 def test_merged_periods_cover_exactly_the_days_of_the_input(items: list[Period[str]]) -> None:
     merged = merge_periods(items)
@@ -67,6 +69,7 @@ def test_merged_periods_cover_exactly_the_days_of_the_input(items: list[Period[s
         assert open_merged == []
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(period_lists)
 def test_every_reason_is_kept_in_the_period_that_covers_its_input(items: list[Period[str]]) -> None:
     merged = merge_periods(items)
@@ -83,6 +86,7 @@ def test_every_reason_is_kept_in_the_period_that_covers_its_input(items: list[Pe
         assert period.reasons == frozenset().union(*(item.reasons for item in inputs))
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(period_lists, st.randoms(use_true_random=False))
 def test_the_result_does_not_depend_on_input_order_and_merging_again_changes_nothing(
     items: list[Period[str]], rng: random.Random

@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edureg.statistics.opendata.manifest import (
@@ -97,6 +97,7 @@ models = st.lists(
 )
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models)
 def test_any_manifest_reads_back_as_written(spec: list[tuple[str, list]]) -> None:
     # Given a manifest written the way the agency writes them

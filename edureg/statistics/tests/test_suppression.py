@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edureg.statistics.suppression import extended, suppress
@@ -109,7 +109,7 @@ def test_the_oracle_sees_a_lone_hidden_cell():
     assert recomputable(grid, naive) == [(0, 0)]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.integers(min_value=1, max_value=4).flatmap(
         lambda width: st.lists(
