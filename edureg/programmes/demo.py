@@ -12,9 +12,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from edureg.core.audit import bulk_create_with_audit
 from edureg.core.context import Actor
 from edureg.core.demo import Progress, Scale, demo_rng
-from edureg.core.history import bulk_create_with_audit
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
 from edureg.programmes import services

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from edureg.core.history import bulk_create_with_audit
+from edureg.core.audit import bulk_create_with_audit
 from edureg.statistics.funding.calculation import school_year_start
 from edureg.statistics.funding.models import Factor, FundingCoefficient, FundingRuleSet
 
