@@ -22,6 +22,9 @@ def run_worker() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
+# The worker closes its database connection between tasks, as in production; inside a test's
+# transaction that would end the transaction, so tests that run it commit for real.
+@pytest.mark.django_db(transaction=True)
 def test_a_job_runs_in_the_worker_and_its_owner_downloads_the_result(client):
     owner = make_user("job-owner")
     job = jobs.job_create(actor=Actor.for_user(owner), kind="test.count", title="Counting")
@@ -53,6 +56,7 @@ def test_someone_elses_job_is_not_found(client):
     assert client.get(f"/jobs/{job.public_id}/result/").status_code == 404
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_failing_job_says_why_and_keeps_its_progress(client):
     owner = make_user("job-owner-3")
     job = jobs.job_create(actor=Actor.for_user(owner), kind="test.count", title="Counting")
