@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "edureg.students",
     "edureg.credentials",
     "edureg.statistics",
+    "edureg.exchange",
     # The project package itself, above every app: demo orchestration (seed_demo, demo_logins).
     "edureg",
 ]
