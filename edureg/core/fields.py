@@ -33,7 +33,23 @@ class ClassifierField(models.ForeignKey):
         return name, path, args, kwargs
 
     def validate(self, value: Any, model_instance: Any) -> None:
-        super().validate(value, model_instance)
+        chosen = self._in_hand(value, model_instance)
+        if chosen is None:
+            super().validate(value, model_instance)  # one query: the value is of the list
+        else:
+            # The value chosen is in hand with its classifier: checked without a query.
+            models.Field.validate(self, value, model_instance)
+            if chosen.classifier.code != self.classifier:
+                raise ValidationError(
+                    self.error_messages["invalid"],
+                    code="invalid",
+                    params={
+                        "model": self.remote_field.model._meta.verbose_name,
+                        "pk": value,
+                        "field": self.remote_field.field_name,
+                        "value": value,
+                    },
+                )
         if value is None:
             return
         loaded = getattr(model_instance, "_loaded_values", {}).get(self.attname)
@@ -41,7 +57,8 @@ class ClassifierField(models.ForeignKey):
             return
         from edureg.core.models import ClassifierValue
 
-        chosen = ClassifierValue.objects.get(pk=value)
+        if chosen is None:
+            chosen = ClassifierValue.objects.get(pk=value)
         today = timezone.localdate()
         if not chosen.is_valid_on(today):
             raise ValidationError(
@@ -49,3 +66,14 @@ class ClassifierField(models.ForeignKey):
                 code="classifier_value_expired",
                 params={"value": chosen},
             )
+
+    def _in_hand(self, value: Any, model_instance: Any) -> Any:
+        """The value object set on the record, when it was loaded with its classifier."""
+        if value is None:
+            return None
+        chosen = self.get_cached_value(model_instance, None)
+        if chosen is None or chosen.pk != value:
+            return None
+        if not type(chosen).classifier.is_cached(chosen):
+            return None
+        return chosen

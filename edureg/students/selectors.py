@@ -114,6 +114,31 @@ def with_history(rights: QuerySet[StudyRight]) -> QuerySet[StudyRight]:
     )
 
 
+def as_written(
+    right: StudyRight,
+    *,
+    periods: list[StatusPeriod],
+    funding: list[FundingPeriod],
+    graduation: Any = None,
+) -> StudyRight:
+    """A new study right just written, with what `with_history` loads, from memory (its
+    periods with their reasons set by the writer): read back, it would be the same."""
+    right._prefetched_objects_cache = {
+        "periods": prefetched(right.periods, periods),
+        "funding_periods": prefetched(right.funding_periods, funding),
+    }
+    right._state.fields_cache["transferred_to"] = None
+    right._state.fields_cache["graduation"] = graduation
+    return right
+
+
+def prefetched(manager: Any, objs: list[Any]) -> Any:
+    rows = manager.get_queryset()
+    rows._result_cache = list(objs)
+    rows._prefetch_done = True
+    return rows
+
+
 def reloaded(right: StudyRight) -> StudyRight:
     """The right as stored after a write (the caller has already read it in scope)."""
     return with_history(StudyRight.objects.all()).get(pk=right.pk)

@@ -28,6 +28,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from edureg.core.audit import bulk_create_with_audit
 from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.core.models import ClassifierValue
 from edureg.core.transactions import service
@@ -38,6 +39,7 @@ from edureg.programmes.models import Programme, ProgrammeKind, Qualification
 from edureg.students import selectors, timeline
 from edureg.students.models import (
     END_STATUSES,
+    MAX_COURSE,
     FundingPeriod,
     Graduation,
     Mobility,
@@ -236,6 +238,55 @@ def study_right_open(
 ) -> StudyRight:
     """A study right from `started_on`: the status history starts with studying that day, and
     the funding source (when given) from the same day."""
+    right = _new_right(
+        actor=actor,
+        person=person,
+        institution=institution,
+        programme=programme,
+        form=form,
+        started_on=started_on,
+        cycle=cycle,
+        course=course,
+        expected_end=expected_end,
+        admission_basis=admission_basis,
+        student_card_number=student_card_number,
+        funding_source=funding_source,
+        source_system=source_system,
+        local_id=local_id,
+        transferred_from=transferred_from,
+    )
+    with acting_as(actor):
+        right.full_clean()
+        right.save()
+        StatusPeriod.objects.create(
+            study_right=right, status=StudyStatus.STUDYING, valid_from=started_on
+        )
+        if funding_source is not None:
+            FundingPeriod.objects.create(
+                study_right=right, source=funding_source, valid_from=started_on
+            )
+    return right
+
+
+def _new_right(
+    *,
+    actor: Actor,
+    person: Person,
+    institution: Institution,
+    programme: Programme,
+    form: str,
+    started_on: dt.date,
+    cycle: str = "",
+    course: int = 1,
+    expected_end: dt.date | None = None,
+    admission_basis: str = "",
+    student_card_number: str = "",
+    funding_source: ClassifierValue | None = None,
+    source_system: str = "",
+    local_id: str = "",
+    transferred_from: StudyRight | None = None,
+) -> StudyRight:
+    """The rules of a new study right, and the record (not saved yet)."""
     selectors.institution_for_student_work(actor=actor, institution=institution)
     _check_programme(institution, programme)
     _check_classifier(funding_source, FUNDING_SOURCES, "funding_source")
@@ -243,7 +294,7 @@ def study_right_open(
         raise ValidationError(
             {"expected_end": [_("The expected end must come after the start of the studies.")]}
         )
-    right = StudyRight(
+    return StudyRight(
         person=person,
         institution=institution,
         programme=programme,
@@ -259,17 +310,6 @@ def study_right_open(
         source_system=source_system,
         local_id=local_id,
     )
-    with acting_as(actor):
-        right.full_clean()
-        right.save()
-        StatusPeriod.objects.create(
-            study_right=right, status=StudyStatus.STUDYING, valid_from=started_on
-        )
-        if funding_source is not None:
-            FundingPeriod.objects.create(
-                study_right=right, source=funding_source, valid_from=started_on
-            )
-    return right
 
 
 @service
@@ -1040,7 +1080,17 @@ def own_institution(actor: Actor, given: Institution | None, field: str) -> Inst
 
 
 def _open_upserted(actor: Actor, key: dict[str, str], values: Mapping[str, Any]) -> StudyRight:
-    right = study_right_open(
+    """A new study right with its whole status history, written at once.
+
+    Every rule of the step services (`leave_start`, `leave_end`, `interruption_start`,
+    `interruption_end`, `terminate`, `graduate`) and of `study_right_open` and
+    `study_right_update` is applied in memory, step by step and in their order, with their
+    messages under the period's name (`_plan_history`); then the right, its periods, their
+    reasons, its funding and graduation are inserted in one statement each, with their
+    versions and change-log rows (`bulk_create_with_audit` inside the upsert's deferred
+    audit). Nothing is read back: the answer is the record as written."""
+    funding_source = values.get("funding_source")
+    right = _new_right(
         actor=actor,
         person=person_to_admit(actor=actor, public_id=values["person"]),
         institution=own_institution(actor, values.get("institution"), "institution"),
@@ -1052,14 +1102,188 @@ def _open_upserted(actor: Actor, key: dict[str, str], values: Mapping[str, Any])
         expected_end=values.get("expected_end"),
         admission_basis=values.get("admission_basis", ""),
         student_card_number=values.get("student_card_number", ""),
-        funding_source=values.get("funding_source"),
+        funding_source=funding_source,
         source_system=key["source_system"],
         local_id=key["local_id"],
     )
-    if values.get("periods") is not None:
-        record_history(actor, right, given_history(values)[1:], values)
-    _update(actor, selectors.reloaded(right), values)
-    return selectors.reloaded(right)
+    plan = _plan_history(right, values)
+    # `_update`: the descriptive fields as sent, after the history (a return sets the course).
+    for name, value in descriptive_changes(right, values).items():
+        setattr(right, name, value)
+    if right.expected_end is not None and right.expected_end <= right.started_on:
+        raise ValidationError(
+            {"expected_end": [_("The expected end must come after the start of the studies.")]}
+        )
+    if not 1 <= right.course <= MAX_COURSE:  # held by the database as well
+        raise ValidationError(
+            {"course": [_("The course must be from 1 to %(max)s.") % {"max": MAX_COURSE}]}
+        )
+    _clean_new(right, exclude=["person", "institution", "programme", "transferred_from"])
+    funding = []
+    if funding_source is not None:
+        funding.append(
+            FundingPeriod(
+                study_right=right,
+                source=funding_source,
+                valid_from=right.started_on,
+                # `_close_funding`: the funding in force ends with the studies
+                valid_to=right.ended_on,
+            )
+        )
+    with acting_as(actor):
+        right.save()
+        for period in plan.periods:
+            period.study_right = right
+        periods = bulk_create_with_audit(StatusPeriod, plan.periods, m2m={"reasons": plan.reasons})
+        for period, reasons in zip(periods, plan.reasons, strict=True):
+            _loaded(period, reasons=reasons)
+        if funding:
+            bulk_create_with_audit(FundingPeriod, funding)
+        if plan.graduation is not None:
+            plan.graduation.study_right = right
+            plan.graduation.save()
+    return selectors.as_written(right, periods=periods, funding=funding, graduation=plan.graduation)
+
+
+def _clean_new(record: Any, *, exclude: list[str]) -> None:
+    """Field validation of a new record whose related rows are in hand (checked when they
+    were found) and whose constraints the database holds, with the same rules checked
+    before by the service: no query, no savepoint."""
+    record.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+def _loaded(period: StatusPeriod, *, reasons: list[ClassifierValue]) -> None:
+    period._prefetched_objects_cache = {"reasons": selectors.prefetched(period.reasons, reasons)}
+
+
+@dataclass
+class _Plan:
+    """A new study right's status history as it will be written."""
+
+    periods: list[StatusPeriod]
+    reasons: list[list[ClassifierValue]]
+    graduation: Graduation | None = None
+
+
+def _plan_history(right: StudyRight, values: Mapping[str, Any]) -> _Plan:
+    """The periods after the start, checked as `record_history` records them through the
+    step services — the same checks in the same order with the same refusals, the timeline
+    validated once, step by step (`timeline.check_appended`) — and `right` brought to its
+    status, course and end, in memory."""
+    start = StatusPeriod(status=StudyStatus.STUDYING, valid_from=right.started_on)
+    plan = _Plan(periods=[start], reasons=[[]])
+    proposed = [timeline.Period(status=StudyStatus.STUDYING, valid_from=right.started_on)]
+    if values.get("periods") is None:
+        return plan
+    current = right.status
+    for index, _step in given_history(values)[1:]:
+        assert index is not None  # the implied start is never a new step
+        period = values["periods"][index]
+        try:
+            _plan_step(right, plan, proposed, period, current, values)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and any(
+                k.startswith("graduation") for k in exc.error_dict
+            ):
+                raise
+            raise _rekeyed_under(exc, f"periods[{index}]", HISTORY_EVENT_FIELDS) from exc
+        current = period["status"]
+    return plan
+
+
+def _plan_step(
+    right: StudyRight,
+    plan: _Plan,
+    proposed: list[timeline.Period],
+    period: Mapping[str, Any],
+    current: str,
+    values: Mapping[str, Any],
+) -> None:
+    """One step of `_record_step`: the step service's own checks, then `_change_status`'s."""
+    on, wanted = period["valid_from"], period["status"]
+    leave_reason, reasons, course = None, [], None
+    returning_from = None
+    if wanted == StudyStatus.ACADEMIC_LEAVE:
+        leave_reason = period.get("leave_reason")
+        if leave_reason is None:
+            raise ValidationError({"leave_reason": [_("Give the reason for the academic leave.")]})
+        _check_classifier(leave_reason, LEAVE_REASONS, "leave_reason")
+    elif wanted == StudyStatus.STUDYING:
+        course = period.get("course")
+        returning_from = (
+            StudyStatus.INTERRUPTED
+            if current == StudyStatus.INTERRUPTED
+            else StudyStatus.ACADEMIC_LEAVE
+        )
+    elif wanted in (StudyStatus.INTERRUPTED, StudyStatus.TERMINATED):
+        reasons = list(period.get("reasons", []))
+        _check_reasons(reasons)
+    elif wanted == StudyStatus.GRADUATED:
+        graduation = values["graduation"]
+        if not (graduation["degree"] or "").strip():
+            raise _rekeyed_under(
+                ValidationError({"degree": [_("Give the degree awarded.")]}), "graduation", {}
+            )
+    else:
+        return  # `_record_step` records no other step
+    try:
+        _check_change(right, proposed, wanted, on, leave_reason, course, reasons, returning_from)
+    except ValidationError as exc:
+        raise _rekeyed(exc, EVENT_FIELDS) from exc
+    plan.periods[-1].valid_to = on
+    plan.periods.append(
+        StatusPeriod(status=wanted, valid_from=on, leave_reason=leave_reason, course=course)
+    )
+    plan.reasons.append(reasons)
+    _clean_new(plan.periods[-1], exclude=["study_right"])
+    right.status = wanted
+    if wanted in END_STATUSES:
+        right.ended_on = on
+    if course is not None:
+        right.course = course
+    if wanted == StudyStatus.GRADUATED:
+        graduation = values["graduation"]
+        plan.graduation = Graduation(
+            graduated_on=on,
+            qualification=graduation.get("qualification"),
+            degree=graduation["degree"].strip(),
+            thesis_title=graduation.get("thesis_title", "").strip(),
+            diploma_reference=graduation.get("diploma_reference", "").strip(),
+        )
+        _clean_new(plan.graduation, exclude=["study_right", "qualification"])
+
+
+def _check_change(
+    right: StudyRight,
+    proposed: list[timeline.Period],
+    status: str,
+    on: dt.date | None,
+    leave_reason: ClassifierValue | None,
+    course: int | None,
+    reasons: Sequence[ClassifierValue],
+    returning_from: str | None,
+) -> None:
+    """`_change_status`'s checks, on the timeline in memory (extended when they pass)."""
+    if on is None:
+        raise ValidationError({"on": [_("Give the date.")]})
+    if returning_from is not None and right.is_open and right.status != returning_from:
+        if returning_from == StudyStatus.ACADEMIC_LEAVE:
+            raise ValidationError({"status": [_("The student is not on academic leave.")]})
+        raise ValidationError({"status": [_("The studies are not interrupted.")]})
+    timeline.check_transition(right.status, status)
+    extended = [
+        *proposed[:-1],
+        replace(proposed[-1], valid_to=on),
+        timeline.Period(
+            status=status,
+            valid_from=on,
+            leave_reason=leave_reason.code if leave_reason else None,
+            course=course,
+            reasons=tuple(sorted(r.code for r in reasons)),
+        ),
+    ]
+    timeline.check_appended(right.started_on, extended)
+    proposed[:] = extended
 
 
 @dataclass(frozen=True)

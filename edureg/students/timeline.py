@@ -147,7 +147,10 @@ def _check_structure(started_on: dt.date, periods: Sequence[Period]) -> None:
     for previous, current in itertools.pairwise(periods):
         check_transition(previous.status, current.status)
         _check_order(previous, current)
-    last = periods[-1]
+    _check_last(periods[-1])
+
+
+def _check_last(last: Period) -> None:
     if last.status in END_STATUSES and last.valid_to is not None:
         raise _refuse("valid_to", _("The end of the studies is a date, not a period."))
     if last.status not in END_STATUSES and last.valid_to is not None:
@@ -188,38 +191,58 @@ def _check_order(previous: Period, current: Period) -> None:
 
 
 def _check_contents(periods: Sequence[Period]) -> None:
-    personal_leaves = 0
-    for index, period in enumerate(periods):
-        if period.status == S.ACADEMIC_LEAVE:
-            if not period.leave_reason:
-                raise _refuse("leave_reason", _("Give the reason for the academic leave."))
-            _check_leave_length(period)
-            if period.leave_reason == PERSONAL_LEAVE:
-                personal_leaves += 1
-                if personal_leaves > 1:
-                    raise _refuse(
-                        "leave_reason",
-                        _(
-                            "Academic leave for personal reasons can be taken only once "
-                            "during the studies."
-                        ),
-                    )
-        elif period.status == S.INTERRUPTED:
-            if not period.reasons:
-                raise _refuse("reasons", _("Give at least one reason for the interruption."))
-            _check_interruption_length(period)
-        elif period.status == S.TERMINATED:
-            if not period.reasons:
-                raise _refuse("reasons", _("Give at least one reason for the termination."))
-        elif period.status == S.STUDYING:
-            after_interruption = index > 0 and periods[index - 1].status == S.INTERRUPTED
-            if after_interruption and period.course is None:
-                raise _refuse("course", _("Give the course the student returns to."))
-            if period.course is not None and not 1 <= period.course <= MAX_COURSE:
-                raise _refuse(
-                    "course",
-                    _("The course must be from 1 to %(max)s.") % {"max": MAX_COURSE},
-                )
+    for index in range(len(periods)):
+        _check_period(periods, index)
+
+
+def _check_period(periods: Sequence[Period], index: int) -> None:
+    """The rules of one period's contents (reasons, limits, course) in its timeline."""
+    period = periods[index]
+    if period.status == S.ACADEMIC_LEAVE:
+        if not period.leave_reason:
+            raise _refuse("leave_reason", _("Give the reason for the academic leave."))
+        _check_leave_length(period)
+        if period.leave_reason == PERSONAL_LEAVE and any(
+            earlier.status == S.ACADEMIC_LEAVE and earlier.leave_reason == PERSONAL_LEAVE
+            for earlier in periods[:index]
+        ):
+            raise _refuse(
+                "leave_reason",
+                _("Academic leave for personal reasons can be taken only once during the studies."),
+            )
+    elif period.status == S.INTERRUPTED:
+        if not period.reasons:
+            raise _refuse("reasons", _("Give at least one reason for the interruption."))
+        _check_interruption_length(period)
+    elif period.status == S.TERMINATED:
+        if not period.reasons:
+            raise _refuse("reasons", _("Give at least one reason for the termination."))
+    elif period.status == S.STUDYING:
+        after_interruption = index > 0 and periods[index - 1].status == S.INTERRUPTED
+        if after_interruption and period.course is None:
+            raise _refuse("course", _("Give the course the student returns to."))
+        if period.course is not None and not 1 <= period.course <= MAX_COURSE:
+            raise _refuse(
+                "course",
+                _("The course must be from 1 to %(max)s.") % {"max": MAX_COURSE},
+            )
+
+
+def check_appended(started_on: dt.date, periods: Sequence[Period]) -> None:
+    """Validate what recording the last period adds to a timeline that was valid before it
+    (with the period before it still open): the change of status, its date, and the rules of
+    the period it closes and of itself. Raises what `validate(started_on, periods)` raises
+    then (tested against it), without validating the earlier periods again, so that a
+    history of many steps is validated once, step by step."""
+    if len(periods) < 2:
+        validate(started_on, periods)
+        return
+    previous, current = periods[-2], periods[-1]
+    check_transition(previous.status, current.status)
+    _check_order(previous, current)
+    _check_last(current)
+    _check_period(periods, len(periods) - 2)  # closed now: its length is measured
+    _check_period(periods, len(periods) - 1)
 
 
 def _check_leave_length(period: Period) -> None:

@@ -51,14 +51,20 @@ HISTORY_STATUSES = [
 def code_of(classifier: str, **kwargs: Any) -> serializers.SlugRelatedField:
     """A value of one named classifier, written and read as its code."""
     return serializers.SlugRelatedField(
-        slug_field="code", queryset=ClassifierValue.objects.of(classifier), **kwargs
+        slug_field="code",
+        # with its classifier: the service checks the list without another read
+        queryset=ClassifierValue.objects.of(classifier).select_related("classifier"),
+        **kwargs,
     )
 
 
 def codes_of(classifier: str, **kwargs: Any) -> Any:
     """Values of one named classifier, written and read as their codes."""
     return serializers.SlugRelatedField(
-        slug_field="code", queryset=ClassifierValue.objects.of(classifier), many=True, **kwargs
+        slug_field="code",
+        queryset=ClassifierValue.objects.of(classifier).select_related("classifier"),
+        many=True,
+        **kwargs,
     )
 
 

@@ -7,9 +7,18 @@ import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edureg.students.models import StudyStatus as S
-from edureg.students.timeline import Period, add_years, check_transition, outcome, validate
+from edureg.students.timeline import (
+    Period,
+    add_years,
+    check_appended,
+    check_transition,
+    outcome,
+    validate,
+)
 
 START = dt.date(2024, 9, 1)
 D = dt.date
@@ -378,3 +387,60 @@ def test_contents_leave_reason_interruption_and_termination_reasons_course():
 def test_a_year_after_29_february_is_1_march():
     assert add_years(D(2024, 2, 29), 1) == D(2025, 3, 1)
     assert add_years(D(2024, 2, 28), 2) == D(2026, 2, 28)
+
+
+# --- Validating a history once, step by step -------------------------------------------------
+
+
+def _step(status: str, day: dt.date, reason: str | None, course: int | None) -> Period:
+    return Period(
+        status=status,
+        valid_from=day,
+        leave_reason=reason if status == S.ACADEMIC_LEAVE else None,
+        course=course,
+        reasons=("own-request",) if status in (S.INTERRUPTED, S.TERMINATED) and course else (),
+    )
+
+
+def _closed(periods: list[Period]) -> list[Period]:
+    """Each period ends the day the next one starts; the last one is open."""
+    return [
+        Period(**{**p.__dict__, "valid_to": nxt.valid_from})
+        for p, nxt in itertools.pairwise(periods)
+    ] + periods[-1:]
+
+
+def _refusal_of(check, periods):  # type: ignore[no-untyped-def]
+    try:
+        check(START, periods)
+    except ValidationError as exc:
+        return exc.message_dict
+    return None
+
+
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(list(S)),
+        st.integers(min_value=-30, max_value=1200),
+        st.sampled_from([None, "illness", "childcare", "personal", "other"]),
+        st.sampled_from([None, 0, 1, 2, 7]),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps)
+def test_check_appended_refuses_what_validating_each_step_refuses(drawn):  # type: ignore[no-untyped-def]
+    """`check_appended` validates only what the last period adds, so a history is validated
+    once, step by step; at every step it refuses exactly what validating the whole timeline
+    up to it refuses, when the timeline before it was valid."""
+    periods = [Period(status=S.STUDYING, valid_from=START)]
+    day = START
+    for status, days, reason, course in drawn:
+        day = day + dt.timedelta(days=days)
+        proposed = _closed([*periods, _step(status, day, reason, course)])
+        assert _refusal_of(check_appended, proposed) == _refusal_of(validate, proposed)
+        if _refusal_of(validate, proposed) is not None:
+            break
+        periods = proposed
