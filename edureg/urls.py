@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("edureg.programmes.api.catalogue")),
     path("", include("edureg.pupils.api.urls")),
     path("", include("edureg.students.api.urls")),
+    path("", include("edureg.exchange.imports.api.urls")),
 ]
 
 urlpatterns = [
@@ -61,6 +62,7 @@ urlpatterns = [
     path("pupils/", include("edureg.pupils.urls")),
     path("students/", include("edureg.students.urls")),
     path("documents/", include("edureg.credentials.urls")),
+    path("imports/", include("edureg.exchange.imports.urls")),
     *verify_urlpatterns,
     path("institutions/", include("edureg.institutions.urls")),
     path("programmes/", include("edureg.programmes.urls")),

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -11,3 +13,12 @@ class ExchangeConfig(AppConfig):
     name = "edureg.exchange"
     label = "exchange"
     verbose_name = _("Data exchange")
+
+    def ready(self) -> None:
+        from edureg.core import schedule
+        from edureg.exchange.imports.tasks import imports_resume_task
+
+        # A file import whose worker died (killed, machine restarted) goes on where it stopped.
+        schedule.register(
+            "exchange.resume_imports", imports_resume_task, every=dt.timedelta(minutes=1)
+        )

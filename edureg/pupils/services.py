@@ -180,15 +180,25 @@ def person_to_enrol(*, actor: Actor, public_id: UUID, field: str = "person") -> 
     person is answered, and the service decides whether the write is allowed."""
     person = selectors.person_for_enrolment(actor=actor, public_id=public_id)
     if person is None:
-        raise refusal(field, _("Unknown person."), "does_not_exist")
+        raise unknown_person(field)
     return person
 
 
 def group_to_enrol(*, actor: Actor, public_id: UUID, field: str = "group") -> Group:
     group = selectors.group_list(actor=actor).filter(public_id=public_id).first()
     if group is None:
-        raise refusal(field, _("Unknown group."), "does_not_exist")
+        raise unknown_group(field)
     return group
+
+
+def unknown_person(field: str = "person") -> ValidationError:
+    """The refusal of a write about a person the register does not know (or, for a group,
+    one the actor does not see): one definition for every channel."""
+    return refusal(field, _("Unknown person."), "does_not_exist")
+
+
+def unknown_group(field: str = "group") -> ValidationError:
+    return refusal(field, _("Unknown group."), "does_not_exist")
 
 
 def _public_id(value: Any) -> Any:
