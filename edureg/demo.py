@@ -3,7 +3,8 @@ at the project level, above every app; `manage.py seed_demo` runs it).
 
 Institutions and people are generated reproducibly from the seed and inserted in bulk through
 `bulk_create_with_audit`, so every record has its first version and change-log entry, as if it
-had arrived through an import; then the demo staff, programmes, pupils and students.
+had arrived through an import; then the demo staff, programmes, pupils (with their learning:
+electives, exams, olympiads, NVŠ groups), students, and the parents of the children.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from edureg.institutions.demo import (
     institutions_insert,
     municipality_weights,
 )
-from edureg.people.demo import people_generate, people_insert
+from edureg.people.demo import families_seed, people_generate, people_insert
 from edureg.programmes.demo import programmes_seed
 from edureg.pupils.demo import pupils_seed
+from edureg.pupils.demo_learning import learning_seed
 from edureg.statistics.demo import funding_rules_seed
 from edureg.students.demo import students_seed
 
@@ -34,6 +36,7 @@ class DemoSeeded:
     programmes: int
     enrolments: int
     study_rights: int
+    parents: int
     staff: int
     admin_created: bool
 
@@ -56,9 +59,12 @@ def demo_seed(
         staff = demo_access_ensure()
         programmes = programmes_seed(scale=scale, seed=seed, progress=progress)
         enrolments = pupils_seed(scale=scale, seed=seed, progress=progress, batch_size=batch_size)
+        learning_seed(scale=scale, seed=seed, progress=progress, batch_size=batch_size)
         study_rights = students_seed(
             scale=scale, seed=seed, progress=progress, batch_size=batch_size
         )
+        # After the learners: parents of children, who are no learners of the registers.
+        parents = families_seed(scale=scale, seed=seed, progress=progress, batch_size=batch_size)
         funding_rules_seed()
     return DemoSeeded(
         institutions=institutions,
@@ -66,6 +72,7 @@ def demo_seed(
         programmes=programmes,
         enrolments=enrolments,
         study_rights=study_rights,
+        parents=parents,
         staff=len(staff),
         admin_created=admin_created,
     )

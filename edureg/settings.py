@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "edureg.core.middleware.AuditContextMiddleware",
     "edureg.access.middleware.StaffSafeguardsMiddleware",
+    "edureg.citizen.middleware.CitizenBoundaryMiddleware",
 ]
 
 ROOT_URLCONF = "edureg.urls"
@@ -144,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "edureg.core.context_processors.site",
+                "edureg.citizen.context_processors.pending_corrections",
             ],
         },
     },
@@ -387,6 +389,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Audit hash chains are split into shards so that concurrent writers about different people
 # rarely wait on the same chain head. Changing this later only affects new rows.
 AUDIT_CHAIN_SHARDS = int(os.environ.get("AUDIT_CHAIN_SHARDS", "8"))
+# The organisation that runs the register: what a person is told read their data when a reader
+# acted with a national role or in the back office.
+REGISTER_OPERATOR_NAME = os.environ.get("REGISTER_OPERATOR_NAME", "Nacionalinė švietimo agentūra")
+
 # The chains are witnessed outside the database (edureg.core.witness): every
 # AUDIT_CHECKPOINT_MINUTES the head of every shard is signed with the agency's Ed25519 key and
 # written to AUDIT_CHECKPOINT_DIR, which in production is a place the database's administrators
@@ -403,6 +409,13 @@ AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("AUDIT_CHECKPOINT_MINUTES", "60"))
 # --- Backups ------------------------------------------------------------------------------
 # `manage.py backup` writes a new directory under BACKUP_DIR (edureg.core.backup).
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+
+# --- Citizen portal -------------------------------------------------------------------------
+# Whether a citizen's "who saw my data" names the staff who read it (the policy decides; by
+# default the organisation and the role are shown, not the person).
+CITIZEN_SEES_STAFF_NAMES = env_bool("CITIZEN_SEES_STAFF_NAMES", False)
+# The longest a citizen's share link may stay valid, in months.
+SHARE_LINK_MAX_MONTHS = int(os.environ.get("SHARE_LINK_MAX_MONTHS", "6"))
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("edureg.pupils.api.urls")),
     path("", include("edureg.students.api.urls")),
     path("", include("edureg.exchange.imports.api.urls")),
+    path("", include("edureg.citizen.api.urls")),
 ]
 
 urlpatterns = [
@@ -58,6 +59,7 @@ urlpatterns = [
     # OAuth2 for system clients: client-credentials tokens, revocation, introspection.
     path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
     path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke"),
+    path("corrections/", include("edureg.citizen.queue_urls")),
     path("people/", include("edureg.people.urls")),
     path("pupils/", include("edureg.pupils.urls")),
     path("students/", include("edureg.students.urls")),

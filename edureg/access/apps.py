@@ -25,9 +25,12 @@ class AccessConfig(AppConfig):
 
     def ready(self) -> None:
         from edureg.access import scoping
+        from edureg.access.readers import describe_reader
         from edureg.core import rights
+        from edureg.core.audit import reader_describer_set
 
         post_migrate.connect(_seed_pledge, sender=self)
+        reader_describer_set(describe_reader)
 
         def manager_of(actor: Any, area: str, national: bool) -> None:
             scoping.require(actor, area, national=national)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
@@ -34,6 +35,16 @@ def citizen_user_for(person: Person) -> Any:
 
 class CitizenOIDCBackend(OIDCAuthenticationBackend):
     """Maps the gateway's personal-code claim to the person in the register."""
+
+    def _verify_jws(self, payload: Any, key: Any) -> Any:
+        """The signature (the library), and also the audience: a token the gateway issued to
+        another service must not sign anyone in here."""
+        claims = super()._verify_jws(payload, key)
+        audience = claims.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if audience is not None and self.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("The token was issued to another client.")
+        return claims
 
     def _person(self, claims: dict[str, Any]) -> Person | None:
         return person_by_personal_code(str(claims.get(settings.OIDC_PERSONAL_CODE_CLAIM, "")))

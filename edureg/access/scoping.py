@@ -8,7 +8,9 @@ A grant comes from the actor's role assignments that are valid today:
 - national scope: everything the area covers;
 - municipality scope: records tied to that municipality (institutions there, residents there);
 - institution scope: records tied to that institution or one of its branches;
-- a citizen: their own person only, and only to read (viewer level).
+- a citizen: their own person, and each child under 18 of whom they are a parent or guardian,
+  only to read (viewer level);
+- whoever opens a citizen's share link: that citizen's person only, to read.
 Agency administrators (superusers) and the register's own jobs (system actors: demo data, imports
 run by the register, migrations) hold a national manager grant in every area; no caller
 special-cases them. Whoever holds an
@@ -42,6 +44,7 @@ from edureg.access.models import (
 )
 from edureg.core.context import Actor, ActorKind
 from edureg.institutions.models import Institution
+from edureg.people.models import Guardianship
 
 M = TypeVar("M", bound=models.Model)
 
@@ -98,6 +101,28 @@ def _roles(actor: Actor) -> list[RoleAssignment]:
     return cached
 
 
+def active_roles(actor: Actor) -> list[RoleAssignment]:
+    """The actor's roles valid today (cached for the request), for describing who read."""
+    return _roles(actor)
+
+
+def ward_ids(actor: Actor) -> list[int]:
+    """The children under 18 of a signed-in parent or guardian (ids), cached for the request."""
+    if actor.kind != ActorKind.CITIZEN or actor.person_id is None or actor.user is None:
+        return []
+    cached = getattr(actor.user, "_edureg_ward_ids", None)
+    if cached is None:
+        children = (
+            Guardianship.objects.of_minors()
+            .filter(guardian_id=actor.person_id)
+            .order_by("child__birth_date", "child_id")
+            .values_list("child_id", flat=True)
+        )
+        cached = list(dict.fromkeys(children))
+        actor.user._edureg_ward_ids = cached
+    return list(cached)
+
+
 def has_current_pledge(user: Any) -> bool:
     cached = getattr(user, "_edureg_pledge_ok", None)
     if cached is None:
@@ -116,7 +141,7 @@ def personal_data_blocker(actor: Actor) -> str | None:
         return None
     if actor.kind == ActorKind.CLIENT:
         return None if actor.client is not None and actor.client.is_active else "revoked"
-    if actor.kind == ActorKind.CITIZEN:
+    if actor.kind in (ActorKind.CITIZEN, ActorKind.SHARE_LINK):
         return None
     if actor.kind != ActorKind.STAFF:
         return "anonymous"
@@ -218,6 +243,15 @@ def scope_q(actor: Actor, areas: Iterable[str], level: str, paths: ScopePaths) -
     if actor.kind == ActorKind.CITIZEN:
         # A citizen reads their own data and never writes a register field: their own person
         # is in scope at the viewer level only, so every manager-level check refuses them.
+        if paths.person and actor.person_id is not None and level == Level.VIEWER:
+            conditions.append(Q(**{paths.person: actor.person_id}))
+            # A parent or guardian reads (never changes) the data of each child under 18.
+            wards = ward_ids(actor)
+            if wards:
+                conditions.append(Q(**{f"{paths.person}__in": wards}))
+    elif actor.kind == ActorKind.SHARE_LINK:
+        # Whoever holds a citizen's share link reads that citizen's records (the link's page
+        # then shows only the records chosen); nothing else, and never a change.
         if paths.person and actor.person_id is not None and level == Level.VIEWER:
             conditions.append(Q(**{paths.person: actor.person_id}))
     else:

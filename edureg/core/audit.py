@@ -19,7 +19,7 @@ import hashlib
 import json
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from edureg.core import context
@@ -44,7 +45,13 @@ from edureg.core.history import (
     values_digest,
     version_sink,
 )
-from edureg.core.models import AccessLogEntry, AuditChainHead, ChainedEntry, ChangeLogEntry
+from edureg.core.models import (
+    AccessLogEntry,
+    AuditChainHead,
+    ChainedEntry,
+    ChangeLogEntry,
+    ReaderRole,
+)
 
 GENESIS = "0" * 64
 M = TypeVar("M", bound=models.Model)
@@ -380,22 +387,75 @@ def _m2m_rows(
     return version_rows
 
 
+@dataclass(frozen=True)
+class Reader:
+    """Who read, as the person whose data was read is told: the organisation and the role at
+    the time of the read, and the reader's name (shown to the person only where the policy
+    allows it for staff)."""
+
+    organisation: str = ""
+    role: str = ""  # ReaderRole
+    name: str = ""
+
+
+ReaderDescriber = Callable[[context.Actor, str], Reader]
+_reader_describer: ReaderDescriber | None = None
+
+
+def reader_describer_set(describer: ReaderDescriber | None) -> None:
+    """Install the function that tells an actor's organisation and role (the `access` app does
+    it in `ready()`: roles are its business, and `core` imports no app)."""
+    global _reader_describer
+    _reader_describer = describer
+
+
+def reader_of(actor: context.Actor, what: str) -> Reader:
+    return _reader_describer(actor, what) if _reader_describer is not None else Reader()
+
+
+# Kinds of actor whose reads are written to the person's access log. The register's own jobs
+# are not "access by someone"; a citizen's reads of their own data are not logged (a parent's
+# reads of a child's data are).
+LOGGED_KINDS = frozenset(
+    {
+        context.ActorKind.STAFF,
+        context.ActorKind.CLIENT,
+        context.ActorKind.CITIZEN,
+        context.ActorKind.SHARE_LINK,
+    }
+)
+
+
+def _own_public_id(actor: context.Actor) -> str | None:
+    citizen = getattr(actor.user, "citizen", None)
+    person = getattr(citizen, "person", None)
+    return str(person.public_id) if person is not None else None
+
+
 def log_person_access(
     *,
     actor: context.Actor,
     person_public_ids: Sequence[Any],
     what: str,
     purpose: str = "",
+    reader: Reader | None = None,
 ) -> None:
     """Record that `actor` read the data of these people. Called by selectors, never by views.
 
-    Citizens reading their own data and the register's own jobs are not "access by staff or a
-    system" and are not logged.
+    `what` is a key registered with `access_what_register` (what the person is told was seen);
+    the reader's organisation and role come from the installed describer unless given.
     """
-    if actor.kind not in (context.ActorKind.STAFF, context.ActorKind.CLIENT):
+    if actor.kind not in LOGGED_KINDS:
+        return
+    ids = list(dict.fromkeys(person_public_ids))
+    if actor.kind == context.ActorKind.CITIZEN:
+        own = _own_public_id(actor)
+        ids = [public_id for public_id in ids if str(public_id) != own]
+    if not ids:
         return
     ctx = context.current()
     user_id = getattr(actor.user, "pk", None)
+    reader = reader or reader_of(actor, what)
     entries = [
         AccessLogEntry(
             person_public_id=public_id,
@@ -406,8 +466,11 @@ def log_person_access(
             request_id=ctx.request_id,
             what=what,
             purpose=purpose,
+            reader_organisation=reader.organisation[:300],
+            reader_role=reader.role,
+            reader_name=reader.name[:200],
         )
-        for public_id in dict.fromkeys(person_public_ids)
+        for public_id in ids
     ]
     for entry in entries:
         entry.shard = shard_for(entry.chain_key())
@@ -555,9 +618,94 @@ def unchained_access_rows() -> Unchained:
 # --- Reads for people's pages ----------------------------------------------------------------
 
 
-def access_log_for(person_public_id: Any, *, limit: int) -> Any:
-    """The latest reads of one person's data, newest first (what "who accessed" pages show)."""
-    return AccessLogEntry.objects.filter(person_public_id=person_public_id).order_by("-at")[:limit]
+def access_log_for(person_public_id: Any, *, limit: int | None = None) -> Any:
+    """The reads of one person's data, newest first (what "who accessed" pages show); the
+    caller has already decided that the reader may see this person's log."""
+    entries = AccessLogEntry.objects.filter(person_public_id=person_public_id).order_by(
+        "-at", "-id"
+    )
+    return entries[:limit] if limit is not None else entries
+
+
+# What was seen, in words: each app registers the keys its selectors log with (in `ready()`).
+_what_labels: dict[str, Any] = {}
+
+
+def access_what_register(labels: Mapping[str, Any]) -> None:
+    """Register human labels (lazy translations) for `what` keys of `log_person_access`."""
+    _what_labels.update(labels)
+
+
+def access_what_label(what: str) -> str:
+    """What a person is told was seen; a key nobody registered reads as "personal data", never
+    as the key itself."""
+    label = _what_labels.get(what)
+    return str(label) if label is not None else gettext("personal data")
+
+
+def access_what_keys() -> frozenset[str]:
+    return frozenset(_what_labels)
+
+
+@dataclass(frozen=True)
+class AccessLine:
+    """One read of a person's data in plain words: who (organisation and role, and the name
+    when shown), what, when and through which channel."""
+
+    at: Any
+    who: str
+    organisation: str
+    role: str
+    name: str
+    what: str
+    channel: str
+    purpose: str
+
+
+_KIND_FALLBACK = {
+    context.ActorKind.STAFF: ReaderRole.DATA_VIEWER,
+    context.ActorKind.CLIENT: ReaderRole.INFORMATION_SYSTEM,
+    context.ActorKind.CITIZEN: ReaderRole.GUARDIAN,
+    context.ActorKind.SHARE_LINK: ReaderRole.SHARE_LINK,
+}
+
+
+def access_line(entry: AccessLogEntry, *, show_staff_names: bool) -> AccessLine:
+    """The plain-words form of one access-log row, the same on staff and citizen pages.
+
+    Staff names appear only with `show_staff_names`; a parent's name and a share link's label
+    are always shown to the person (they are not staff)."""
+    role_code = entry.reader_role or _KIND_FALLBACK.get(entry.actor_kind, "")
+    role = str(ReaderRole(role_code).label) if role_code in ReaderRole.values else ""
+    staff = entry.actor_kind in (context.ActorKind.STAFF, context.ActorKind.CLIENT)
+    name = entry.reader_name if (show_staff_names or not staff) else ""
+    if entry.actor_kind == context.ActorKind.ANONYMOUS:
+        who = gettext("anyone, without signing in (public page)")
+    elif role_code == ReaderRole.SHARE_LINK:
+        who = (
+            gettext("Someone with your share link “%(label)s”") % {"label": name} if name else role
+        )
+    elif role_code == ReaderRole.GUARDIAN:
+        who = f"{role}: {name}" if name else role
+    else:
+        who = ", ".join(part for part in (entry.reader_organisation, role) if part)
+        if name and entry.actor_kind == context.ActorKind.STAFF:
+            who = f"{who} ({name})" if who else name
+        who = who or gettext("a user of the register")
+    return AccessLine(
+        at=entry.at,
+        who=who,
+        organisation=entry.reader_organisation,
+        role=role,
+        name=name,
+        what=access_what_label(entry.what),
+        channel=str(entry.get_channel_display()),
+        purpose=entry.purpose,
+    )
+
+
+def access_lines(entries: Iterable[AccessLogEntry], *, show_staff_names: bool) -> list[AccessLine]:
+    return [access_line(entry, show_staff_names=show_staff_names) for entry in entries]
 
 
 def changes_of(model: str, history_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

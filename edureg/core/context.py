@@ -17,14 +17,17 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
-    WEB = "web", _("web")
-    API = "api", _("API")
-    IMPORT = "import", _("import")
-    FEED = "feed", _("feed")
-    SYSTEM = "system", _("system")
+    """How a read or a write reached the register; the labels are what people read."""
+
+    WEB = "web", pgettext_lazy("channel", "web")
+    API = "api", pgettext_lazy("channel", "API")
+    IMPORT = "import", pgettext_lazy("channel", "import")
+    FEED = "feed", pgettext_lazy("channel", "feed")
+    SYSTEM = "system", pgettext_lazy("channel", "system")
 
 
 class ActorKind(models.TextChoices):
@@ -32,6 +35,7 @@ class ActorKind(models.TextChoices):
     CLIENT = "client", _("information system")
     CITIZEN = "citizen", _("citizen")
     SYSTEM = "system", _("the register itself")
+    SHARE_LINK = "share_link", _("someone with a share link")
     ANONYMOUS = "anonymous", _("anonymous")
 
 
@@ -49,7 +53,7 @@ class Actor:
     user: Any = None
     channel: str = Channel.WEB
     client: Any = None  # access.ClientBinding of a system client
-    person_id: int | None = None  # the citizen's own person
+    person_id: int | None = None  # the citizen's own person (a share link: its owner's)
     second_factor: bool = False  # staff: signed in with a verified second factor
 
     @classmethod
@@ -82,6 +86,14 @@ class Actor:
             label=f"client:{binding.application.client_id}"[:64],
             channel=channel,
             client=binding,
+        )
+
+    @classmethod
+    def share_link(cls, link_public_id: Any, person_id: int) -> Actor:
+        """Whoever opens a citizen's share link: no account, only the link, which lets them
+        read that citizen's records (`person_id`)."""
+        return cls(
+            kind=ActorKind.SHARE_LINK, label=f"share:{link_public_id}"[:64], person_id=person_id
         )
 
     @classmethod

@@ -343,11 +343,25 @@ class ChangeLogEntry(ChainedEntry):
         }
 
 
+class ReaderRole(models.TextChoices):
+    """In what capacity someone read a person's data, as the person is told."""
+
+    DATA_MANAGER = "data_manager", _("data manager")
+    DATA_VIEWER = "data_viewer", _("data viewer")
+    ADMINISTRATOR = "administrator", _("register administrator")
+    INFORMATION_SYSTEM = "information_system", _("information system")
+    GUARDIAN = "guardian", _("parent or guardian")
+    SHARE_LINK = "share_link", _("someone with your share link")
+
+
 class AccessLogEntry(ChainedEntry):
-    """One read of a person's data by staff or a system, shown to that person.
+    """One read of a person's data by staff, a system, a parent or a share link, shown to that
+    person.
 
     The person is referenced by public id rather than a foreign key: the log outlives archiving
-    of the person record and must never be removed with it.
+    of the person record and must never be removed with it. The reader's organisation, role
+    and name are recorded as they were at the time of the read (a school renamed later, a user
+    who changed jobs do not rewrite what the person was told).
 
     A read inserts its row unchained (no sequence number or hash yet), so that readers never
     queue for a chain head; `core.audit.chain_access_log`, a periodic task, chains the new rows
@@ -364,6 +378,19 @@ class AccessLogEntry(ChainedEntry):
     user_id = models.BigIntegerField(null=True, editable=False)
     what = models.CharField(_("what was read"), max_length=100, editable=False)
     purpose = models.CharField(_("purpose"), max_length=200, blank=True, editable=False)
+    reader_organisation = models.CharField(
+        _("organisation of the reader"), max_length=300, blank=True, editable=False
+    )
+    reader_role = models.CharField(
+        _("role of the reader"),
+        max_length=32,
+        choices=ReaderRole.choices,
+        blank=True,
+        editable=False,
+    )
+    reader_name = models.CharField(
+        _("name of the reader"), max_length=200, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("access log entry")
@@ -388,12 +415,18 @@ class AccessLogEntry(ChainedEntry):
         return str(self.person_public_id)
 
     def payload(self) -> dict[str, Any]:
-        return super().payload() | {
+        payload = super().payload() | {
             "person": str(self.person_public_id),
             "user_id": self.user_id,
             "what": self.what,
             "purpose": self.purpose,
         }
+        # The reader's fields came later: covered when set, so that rows written before them
+        # keep the hashes they were chained with.
+        for name in ("reader_organisation", "reader_role", "reader_name"):
+            if getattr(self, name):
+                payload[name] = getattr(self, name)
+        return payload
 
 
 def new_public_id() -> uuid.UUID:

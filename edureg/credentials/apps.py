@@ -24,6 +24,21 @@ class CredentialsConfig(AppConfig):
         post_migrate.connect(_seed_document_types, sender=self)
         import datetime as dt
 
+        from edureg.core.audit import access_what_register
+
+        # What a person is told was seen, for the keys this app's reads are logged with.
+        access_what_register(
+            {
+                "credentials.list": _("list: documents"),
+                "credentials.document": _("document"),
+                "credentials.pdf": _("document (PDF)"),
+                "credentials.preview": _("preview of a document"),
+                "credentials.verification": _(
+                    "check of a document on the public verification page"
+                ),
+            }
+        )
+
         from edureg.core import schedule
         from edureg.credentials.tasks import exam_centre_poll_task
 

@@ -5,7 +5,8 @@ Who sees a document:
   branches, the school's municipality, the agency;
 - an HEI's documents (student data): the HEI with its branches, the agency (municipalities have
   no part in the Student Register);
-- the holder sees their own issued and annulled documents (`documents_of_citizen`).
+- the holder sees their own issued and annulled documents (`documents_of_citizen`), and so does
+  a parent or guardian of a holder under 18.
 Every read by staff or a system is written to the holder's access log; so is every public
 verification of a document (as an anonymous disclosure).
 
@@ -26,7 +27,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, scope_q
+from edureg.access.scoping import ScopePaths, scope_q, ward_ids
 from edureg.core import context
 from edureg.core.audit import append_entries, log_person_access
 from edureg.core.context import Actor, ActorKind
@@ -42,10 +43,13 @@ HOLDER_SEES = (DocumentStatus.ISSUED, DocumentStatus.ANNULLED)
 
 
 def _scope(actor: Actor, level: str) -> Q | None:
-    if actor.kind == ActorKind.CITIZEN:
+    if actor.kind in (ActorKind.CITIZEN, ActorKind.SHARE_LINK):
         if actor.person_id is None or level != Level.VIEWER:
             return None
-        return Q(person_id=actor.person_id, status__in=HOLDER_SEES)
+        # The holder, a parent or guardian of a holder under 18, and whoever opens the holder's
+        # share link (which then shows only the documents the holder chose).
+        holders = [actor.person_id, *ward_ids(actor)]
+        return Q(person_id__in=holders, status__in=HOLDER_SEES)
     conditions = []
     for area, paths in AREA_PATHS.items():
         condition = scope_q(actor, [area], level, paths)

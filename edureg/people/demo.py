@@ -318,3 +318,152 @@ def people_insert(
     return insert_in_chunks(
         Person, specs, build, label="persons", progress=progress, batch_size=batch_size
     )
+
+
+# --- Families: parents of the children under 18 --------------------------------------------
+
+# Share of the children's families whose parents are in the demo data. The small scale has
+# enough of them for every screen; at national scale they are kept few, so that the seed stays
+# within minutes (the population register's feed brings the real ones).
+FAMILY_SHARE = {Scale.SMALL: 0.3, Scale.NATIONAL: 0.01}
+TWO_PARENTS = 0.8
+GUARDIAN_NOT_PARENT = 0.04
+MAX_SIBLINGS = 3
+# Endings of a child's family name and the father's form: Kazlauskaitė → Kazlauskas.
+_FATHER_FORM = (("iūtė", "ius"), ("aitė", "as"), ("ytė", "is"), ("utė", "us"))
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRef:
+    person_id: int
+    family_name: str
+    sex: str
+    birth_date: dt.date
+    municipality: str  # ISO 3166-2 code, "" when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class RelationSpec:
+    guardian: int  # index into the new parents
+    child_id: int
+    kind: str
+    valid_from: dt.date
+
+
+def father_family_name(child_family_name: str, child_sex: str) -> str:
+    """The family name of a child's father: a son's own, a daughter's in the male form."""
+    if child_sex == Sex.MALE:
+        return child_family_name
+    for ending, male in _FATHER_FORM:
+        if child_family_name.endswith(ending):
+            return child_family_name[: -len(ending)] + male
+    return child_family_name
+
+
+def _years_earlier(day: dt.date, rng: random.Random, low: int, high: int) -> dt.date:
+    year = day.year - rng.randint(low, high)
+    start = dt.date(year, 1, 1)
+    return start + dt.timedelta(days=rng.randrange((dt.date(year + 1, 1, 1) - start).days))
+
+
+def families_generate(
+    *, scale: Scale, seed: int, children: Sequence[ChildRef], used_codes: set[str]
+) -> tuple[list[PersonSpec], list[RelationSpec]]:
+    """Parents for a share of the children: brothers and sisters (the same father's family name,
+    the same municipality) share them; a mother carries the married form of the family name.
+    A few children have a guardian who is not a parent. Reproducible for the seed."""
+    rng = demo_rng(seed, "families")
+    by_family: dict[tuple[str, str], list[ChildRef]] = {}
+    for child in sorted(children, key=lambda c: (c.birth_date, c.person_id)):
+        key = (child.municipality, father_family_name(child.family_name, child.sex))
+        by_family.setdefault(key, []).append(child)
+    parents: list[PersonSpec] = []
+    relations: list[RelationSpec] = []
+    for (municipality, surname), kids in sorted(by_family.items()):
+        for start in range(0, len(kids), MAX_SIBLINGS):
+            family = kids[start : start + MAX_SIBLINGS]
+            if rng.random() >= FAMILY_SHARE[scale]:
+                continue
+            eldest = family[0].birth_date
+            guardians: list[tuple[str, str, str]] = []  # (sex, family name, kind)
+            if rng.random() < GUARDIAN_NOT_PARENT:
+                guardians.append(
+                    (Sex.FEMALE, female_family_name(surname, married=True), "guardian")
+                )
+            else:
+                guardians.append((Sex.FEMALE, female_family_name(surname, married=True), "parent"))
+                if rng.random() < TWO_PARENTS:
+                    guardians.append((Sex.MALE, surname, "parent"))
+            for sex, family_name, kind in guardians:
+                low, high = (24, 40) if kind == "parent" else (45, 65)
+                born = _years_earlier(eldest, rng, low, high)
+                pool = _FEMALE_OLDER if sex == Sex.FEMALE else _MALE_OLDER
+                parents.append(
+                    PersonSpec(
+                        public_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                        personal_code=personal_code(rng, birth_date=born, sex=sex, used=used_codes),
+                        foreign_id=None,
+                        given_names=rng.choice(pool),
+                        family_name=family_name,
+                        birth_date=born,
+                        sex=str(sex),
+                        citizenship="LT",
+                        municipality=municipality or None,
+                    )
+                )
+                for child in family:
+                    relations.append(
+                        RelationSpec(len(parents) - 1, child.person_id, kind, child.birth_date)
+                    )
+    return parents, relations
+
+
+def families_seed(
+    *, scale: Scale, seed: int, progress: Progress, batch_size: int = DEFAULT_BATCH_SIZE
+) -> int:
+    """Insert parents (and a few other guardians) of a share of the children under 18, with
+    the relations the population register's feed will bring in production. Returns how many
+    parents were added."""
+    from django.utils import timezone
+
+    from edureg.core.history import bulk_create_with_audit
+    from edureg.people.models import Guardianship, adult_from
+
+    children = [
+        ChildRef(pk, family, sex, born, municipality or "")
+        for pk, family, sex, born, municipality in Person.objects.filter(
+            citizenship="LT", birth_date__gt=adult_from(timezone.localdate())
+        )
+        .order_by("pk")
+        .values_list("pk", "family_name", "sex", "birth_date", "declared_municipality__code")
+    ]
+    used = set(
+        Person.objects.filter(personal_code__isnull=False).values_list("personal_code", flat=True)
+    )
+    parents, relations = families_generate(
+        scale=scale, seed=seed, children=children, used_codes=used
+    )
+    people_insert(parents, progress=progress, batch_size=batch_size)
+    ids = dict(
+        Person.objects.filter(public_id__in=[p.public_id for p in parents]).values_list(
+            "public_id", "pk"
+        )
+    )
+    rows = [
+        Guardianship(
+            guardian_id=ids[parents[r.guardian].public_id],
+            child_id=r.child_id,
+            kind=r.kind,
+            valid_from=r.valid_from,
+            source="demo",
+        )
+        for r in relations
+    ]
+    for start in range(0, len(rows), batch_size):
+        bulk_create_with_audit(
+            Guardianship, rows[start : start + batch_size], batch_size=batch_size
+        )
+    progress(
+        f"families: {len(parents)} parents and guardians of {len({r.child_id for r in relations})} children"
+    )
+    return len(parents)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -168,3 +169,96 @@ class Person(TrackedModel):
             errors["date_of_death"] = [_("The date of death cannot come before the birth date.")]
         if errors:
             raise ValidationError(errors)
+
+
+class GuardianshipKind(models.TextChoices):
+    PARENT = "parent", _("parent")
+    GUARDIAN = "guardian", _("guardian or curator")
+
+
+ADULT_AGE = 18
+
+
+def adult_from(day: dt.date) -> dt.date:
+    """The latest birth date of someone who is an adult (18 or older) on `day`."""
+    try:
+        return day.replace(year=day.year - ADULT_AGE)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - ADULT_AGE, day=28)
+
+
+class GuardianshipQuerySet(models.QuerySet["Guardianship"]):
+    def current(self, day: dt.date | None = None) -> GuardianshipQuerySet:
+        """Relations in force on `day` (today by default): valid_from inclusive, valid_to
+        exclusive."""
+        day = day or timezone.localdate()
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=day)
+        )
+
+    def of_minors(self, day: dt.date | None = None) -> GuardianshipQuerySet:
+        """Relations in force on `day` with a living child under 18 that day: what lets a
+        parent see a child's data."""
+        day = day or timezone.localdate()
+        return self.current(day).filter(
+            child__birth_date__gt=adult_from(day), child__date_of_death__isnull=True
+        )
+
+
+class Guardianship(TrackedModel):
+    """A parent or guardian of a child, as the population register states it.
+
+    The population register's feed keeps these rows (in demo mode the demo data generates
+    them); a parent sees the data of each child under 18 in the citizen portal, and the child
+    sees those views in their own "who saw my data".
+    """
+
+    guardian = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="wards", verbose_name=_("parent or guardian")
+    )
+    child = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="guardianships", verbose_name=_("child")
+    )
+    kind = models.CharField(
+        _("relation"), max_length=16, choices=GuardianshipKind.choices, default="parent"
+    )
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(
+        _("until"),
+        null=True,
+        blank=True,
+        help_text=_("The first day the relation no longer holds."),
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=64,
+        blank=True,
+        help_text=_("Where the relation came from, e.g. the population register's feed."),
+    )
+
+    objects = GuardianshipQuerySet.as_manager()
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["child_id", "valid_from", "id"]
+        verbose_name = _("guardianship")
+        verbose_name_plural = _("guardianships")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(guardian=models.F("child")), name="guardianship_not_self"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
+                name="guardianship_dates_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["guardian", "child"],
+                condition=models.Q(valid_to__isnull=True),
+                name="one_open_guardianship_per_pair",
+            ),
+        ]
+        indexes = [models.Index(fields=["guardian", "valid_to"], name="guardianship_guardian")]
+
+    def __str__(self) -> str:
+        return f"{self.guardian_id} → {self.child_id} ({self.kind})"

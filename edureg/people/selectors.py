@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from edureg.access.models import FunctionArea, Level
 from edureg.access.scoping import ScopePaths, get_in_scope, holds_any, restrict
 from edureg.core.audit import log_person_access
 from edureg.core.context import Actor
 from edureg.people.identity import looks_like_personal_code, normalise_personal_code
-from edureg.people.models import Person
+from edureg.people.models import Guardianship, Person
 
 # A person's data belongs to the pupil and the student registers.
 PERSON_AREAS = (FunctionArea.PUPIL_PERSONAL, FunctionArea.STUDENT_DATA)
@@ -135,3 +137,16 @@ def person_get(
     )
     log_person_access(actor=actor, person_public_ids=[person.public_id], what=what)
     return person
+
+
+# --- Guardianship ------------------------------------------------------------------------------
+
+
+def wards_of(*, guardian_id: int, on: dt.date | None = None) -> QuerySet[Person]:
+    """The children under 18 of whom this person is a parent or guardian on `on` (today).
+
+    A citizen's own lookup of their relations; not a read of anyone's register data, so not
+    logged (what the parent then opens of a child's data is)."""
+    day = on or timezone.localdate()
+    children = Guardianship.objects.of_minors(day).filter(guardian_id=guardian_id)
+    return Person.objects.filter(pk__in=children.values("child_id")).order_by("birth_date", "pk")

@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from edureg.access.models import Level
 from edureg.core.context import Actor, acting_as
 from edureg.institutions.models import Municipality
 from edureg.people.identity import birth_date_from_code, normalise_personal_code, sex_from_code
-from edureg.people.models import Person
+from edureg.people.models import Guardianship, GuardianshipKind, Person
 from edureg.people.selectors import PERSON_AREAS, PERSON_PATHS
 
 EDITABLE_FIELDS = (
@@ -116,3 +116,70 @@ def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
         person.full_clean()
         person.save()
     return person
+
+
+# --- Guardianship --------------------------------------------------------------------------
+
+
+def _check_may_keep_guardianships(actor: Actor, child: Person) -> None:
+    """Relations come from the population register: its feed (a system actor) writes them;
+    staff only with the manager level of the child's personal data (a system actor holds it)."""
+    _check_may_change(actor, child)
+
+
+@transaction.atomic
+def guardianship_set(
+    *,
+    actor: Actor,
+    guardian: Person,
+    child: Person,
+    valid_from: dt.date,
+    kind: str = GuardianshipKind.PARENT,
+    source: str = "",
+) -> Guardianship:
+    """Record that `guardian` is a parent or guardian of `child` from `valid_from`.
+
+    Idempotent for a feed that repeats itself: when the pair's relation is already open, it is
+    kept (its kind and source updated if they differ) instead of a second one opened."""
+    _check_may_keep_guardianships(actor, child)
+    if guardian.pk == child.pk:
+        raise ValidationError({"guardian": [_("A person cannot be their own guardian.")]})
+    open_relation = (
+        Guardianship.objects.select_for_update()
+        .filter(guardian=guardian, child=child, valid_to__isnull=True)
+        .first()
+    )
+    with acting_as(actor):
+        if open_relation is not None:
+            if (open_relation.kind, open_relation.source) != (kind, source):
+                open_relation.kind, open_relation.source = kind, source
+                open_relation.full_clean()
+                open_relation.save()
+            return open_relation
+        relation = Guardianship(
+            guardian=guardian, child=child, kind=kind, valid_from=valid_from, source=source
+        )
+        relation.full_clean()
+        relation.save()
+    return relation
+
+
+@transaction.atomic
+def guardianship_end(
+    *, actor: Actor, guardianship: Guardianship, valid_to: dt.date
+) -> Guardianship:
+    """End a relation: `valid_to` is the first day it no longer holds (a court decision, the
+    population register's correction). Ending it again on the same day changes nothing."""
+    relation = Guardianship.objects.select_for_update().get(pk=guardianship.pk)
+    _check_may_keep_guardianships(actor, relation.child)
+    if relation.valid_to == valid_to:
+        return relation
+    if relation.valid_to is not None:
+        raise ValidationError({"valid_to": [_("The relation has already ended.")]})
+    if valid_to <= relation.valid_from:
+        raise ValidationError({"valid_to": [_("The end must come after the start.")]})
+    relation.valid_to = valid_to
+    with acting_as(actor):
+        relation.full_clean()
+        relation.save()
+    return relation

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from edureg.core.audit import access_log_for, changes_of
+from edureg.core.audit import access_lines, access_log_for, changes_of
 from edureg.core.context import Actor
 from edureg.core.history import history_rows_for
 from edureg.core.web import page_shown
@@ -16,6 +16,7 @@ from edureg.people.forms import AsOfForm, PersonalCodeLookupForm, PersonSearchFo
 from edureg.people.models import Person
 
 PAGE_SIZE = 50
+ACCESS_PAGE_SIZE = 50
 
 
 @login_required
@@ -73,7 +74,9 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     rows = list(history_rows_for(person)[:50])
     changes = changes_of("people.person", [row.history_id for row in rows])
     versions = [(row, changes.get(row.history_id)) for row in rows]
-    access = access_log_for(person.public_id, limit=50)
+    access = Paginator(access_log_for(person.public_id), ACCESS_PAGE_SIZE).get_page(
+        request.GET.get("access_page")
+    )
     return render(
         request,
         "people/person_detail.html",
@@ -84,5 +87,6 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "as_of_form": as_of_form,
             "versions": versions,
             "access": access,
+            "access_lines": access_lines(access.object_list, show_staff_names=True),
         },
     )

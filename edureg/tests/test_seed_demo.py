@@ -46,7 +46,10 @@ def test_small_seed_gives_valid_people_and_institutions_with_history():
 
     # Then every Lithuanian has a valid personal code that agrees with the birth date and sex
     people = list(Person.objects.all())
-    assert 350 <= len(people) <= 450
+    learners = [p for p in people if not p.wards.exists()]
+    assert 350 <= len(learners) <= 450
+    # and parents of some of the children, who are no learners themselves
+    assert 40 <= len(people) - len(learners) <= 200
     coded = [p for p in people if p.personal_code]
     assert len(coded) >= 0.9 * len(people)
     for person in coded:
@@ -82,7 +85,8 @@ def test_small_seed_gives_valid_people_and_institutions_with_history():
     assert verify_all() == []
     # and the demo administrator can log in, and the summary says what was done
     assert get_user_model().objects.get(username=DEMO_ADMIN_USERNAME).is_superuser
-    assert f"persons: {len(people)}/{len(people)}" in output
+    assert f"persons: {len(learners)}/{len(learners)}" in output
+    assert "families: " in output
     assert "Done in" in output
 
 

@@ -72,7 +72,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Done in {elapsed:.1f} s: {seeded.institutions} institutions, "
                 f"{seeded.persons} persons, {seeded.programmes} programmes, "
-                f"{seeded.enrolments} enrolments, {seeded.study_rights} study rights; "
+                f"{seeded.enrolments} enrolments, {seeded.study_rights} study rights, "
+                f"{seeded.parents} parents; "
                 f"demo superuser '{DEMO_ADMIN_USERNAME}' {admin}; {seeded.staff} demo staff users."
             )
         )
