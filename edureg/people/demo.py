@@ -426,7 +426,7 @@ def families_seed(
     parents were added."""
     from django.utils import timezone
 
-    from edureg.core.history import bulk_create_with_audit
+    from edureg.core.audit import bulk_create_with_audit
     from edureg.people.models import Guardianship, adult_from
 
     children = [

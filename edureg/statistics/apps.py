@@ -12,7 +12,16 @@ class StatisticsConfig(AppConfig):
 
     def ready(self) -> None:
         from edureg.core import schedule
+        from edureg.core.audit import access_what_register
         from edureg.statistics import tasks
+
+        # What a person is told was seen, for the keys this app's reads are logged with.
+        access_what_register(
+            {
+                "funding.run": _("pupil funding calculation, explained pupil by pupil"),
+                "statistics.research-extract": _("pseudonymised data extract for research"),
+            }
+        )
 
         # Open data is republished every day by default (the agency's datasets promise monthly
         # updates; a day keeps the public files close to the live register).

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from conftest import make_user, verified_actor
 from edureg.core.context import Actor
@@ -46,7 +47,7 @@ def test_a_relation_ends_and_the_child_is_no_longer_the_parents_to_see():
 
     assert list(wards_of(guardian_id=parent.pk)) == []
     assert list(wards_of(guardian_id=parent.pk, on=dt.date(2019, 1, 1))) == [kid]
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         services.guardianship_end(actor=FEED, guardianship=relation, valid_to=dt.date(2021, 1, 1))
     assert "already ended" in str(refused.value)
     # and a new relation may start later (a court decision, a correction of the register)
