@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from edureg.core.demo import DEFAULT_BATCH_SIZE, Progress, Scale, demo_rng
 from edureg.core.audit import bulk_create_with_audit
+from edureg.core.demo import DEFAULT_BATCH_SIZE, Progress, Scale, demo_rng
 from edureg.core.models import ClassifierValue
 from edureg.pupils.models import (
     Achievement,
