@@ -96,19 +96,55 @@ def admin_web(client, agency_admin):  # type: ignore[no-untyped-def]
     return verified_login(client, agency_admin)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
-    """Report the size of the authorization matrix and of the API fuzzing, so a run shows how
-    much they checked."""
+# The case counts of the authorization matrix and of the API fuzzing, for the summary line at
+# the end of the run. Under pytest-xdist the tests run in workers: each sends its counts to the
+# controller in its `workeroutput`, and the controller adds them up.
+COUNTS: dict[str, int] = {}
+
+
+def _own_counts() -> dict[str, int]:
     import sys
 
+    counts = {}
     fuzz = sys.modules.get("edureg.core.tests.test_api_fuzz")
     if fuzz is not None and fuzz.CASES_RUN:
-        terminalreporter.write_line(
-            f"API fuzzing (schemathesis): {sum(fuzz.CASES_RUN)} cases over the committed schema, "
-            f"{len(fuzz.FAILURES)} failures"
-        )
+        counts["fuzz_cases"] = sum(fuzz.CASES_RUN)
+        counts["fuzz_failures"] = len(fuzz.FAILURES)
     matrix = sys.modules.get("edureg.access.tests.test_matrix")
-    if matrix is None or not matrix.CASES_RUN:
+    if matrix is not None and matrix.CASES_RUN:
+        counts["matrix_cases"] = sum(matrix.CASES_RUN)
+        counts["matrix_actors"] = len(matrix.CASES_RUN)
+    return counts
+
+
+def _add(counts: dict[str, int]) -> None:
+    for name, value in counts.items():
+        COUNTS[name] = COUNTS.get(name, 0) + value
+
+
+def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker
+        workeroutput["edureg_counts"] = _own_counts()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):  # type: ignore[no-untyped-def]
+    """pytest-xdist, in the controller: a worker has finished and sent its counts."""
+    _add(getattr(node, "workeroutput", {}).get("edureg_counts", {}))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Report the size of the authorization matrix and of the API fuzzing, so a run shows how
+    much they checked (with or without pytest -n)."""
+    if getattr(config, "workeroutput", None) is None:
+        _add(_own_counts())  # the tests ran here (no workers), or nothing does
+    if COUNTS.get("fuzz_cases"):
+        terminalreporter.write_line(
+            f"API fuzzing (schemathesis): {COUNTS['fuzz_cases']} cases over the committed "
+            f"schema, {COUNTS.get('fuzz_failures', 0)} failures"
+        )
+    if not COUNTS.get("matrix_cases"):
         return
     failed = [
         r
@@ -116,6 +152,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
         if "test_authorization_matrix" in r.nodeid
     ]
     terminalreporter.write_line(
-        f"authorization matrix: {sum(matrix.CASES_RUN)} cases over {len(matrix.CASES_RUN)} actors, "
-        f"{len(failed)} actors with unexpected answers"
+        f"authorization matrix: {COUNTS['matrix_cases']} cases over "
+        f"{COUNTS['matrix_actors']} actors, {len(failed)} actors with unexpected answers"
     )

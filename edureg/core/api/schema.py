@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
 
 # Integer ranges Django derives from the database backend (PositiveIntegerField is a 32-bit
 # column on PostgreSQL, 64-bit on SQLite). They are storage limits, not API rules, and would
@@ -85,6 +86,15 @@ class RegisterAutoSchema(AutoSchema):
     def _map_serializer_field(
         self, field: Any, direction: Any, bypass_extensions: bool = False
     ) -> Any:
+        if (
+            field.read_only
+            and isinstance(field, serializers.ChoiceField)
+            and not field.allow_blank
+            and getattr(_source_field(field), "blank", False)
+        ):
+            # DRF drops allow_blank from a read-only model field, but the model's blank
+            # choice is answered ("" for the grade of a non-general group).
+            field.allow_blank = True
         meta = super()._map_serializer_field(field, direction, bypass_extensions)
         if (
             isinstance(meta, dict)
@@ -95,6 +105,25 @@ class RegisterAutoSchema(AutoSchema):
         ):
             meta["nullable"] = True
         return meta
+
+
+def _source_field(field: Any) -> Any:
+    """The model field a serializer field reads (through relations), or None."""
+    parent = getattr(field, "parent", None)
+    model = getattr(getattr(parent, "Meta", None), "model", None)
+    attrs = getattr(field, "source_attrs", None) or []
+    if model is None or not attrs or field.source == "*":
+        return None
+    model_field = None
+    for attr in attrs:
+        if model is None:
+            return None
+        try:
+            model_field = model._meta.get_field(attr)
+        except FieldDoesNotExist:
+            return None
+        model = getattr(model_field, "related_model", None)
+    return model_field
 
 
 def _source_is_nullable(field: Any) -> bool:

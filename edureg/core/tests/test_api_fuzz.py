@@ -3,14 +3,22 @@ test server, as a school's system client (OAuth2 token) and as a citizen (sessio
 
 Checks for every answer: no server error, the response conforms to the documented schema, its
 status code and its content type are documented. Bounded and deterministic: EXAMPLES cases per
-operation and caller (env EDUREG_FUZZ_EXAMPLES), derandomized, no shrinking; the number of cases
-run is reported at the end of the test run (conftest.py). A failure lists every case that broke
-a check. To run only this: `pytest edureg/core/tests/test_api_fuzz.py`.
+operation and caller (env EDUREG_FUZZ_EXAMPLES, default 4), derandomized (a fixed seed: the same
+cases every run), no example database, no shrinking; the number of cases run is reported at the
+end of the test run (conftest.py). A failure lists every case that broke a check. To run only
+this: `pytest edureg/core/tests/test_api_fuzz.py`.
+
+Measured (2 cores shared with other work, load ≈ 6): 224 cases per caller (448 in all), the
+system client's test about 50 s, the citizen's about 40 s, on SQLite and on PostgreSQL.
+
+Most fuzzed requests are refused (404 for made-up ids, 400 for bad input): django.request's
+warning for each one is silenced during the run (errors, i.e. 5xx, are still logged).
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -26,6 +34,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.core.failures import Failure, FailureGroup
 
 from edureg.access import services as access_services
 from edureg.access.citizens import citizen_user_for
@@ -54,10 +63,42 @@ CASES_RUN: list[int] = []
 FAILURES: list[str] = []
 
 
+def _told(case: Any, response: Any, failure: Failure) -> str:
+    body = response.text[:300]
+    text = (
+        f"{case.method} {case.formatted_path} -> {response.status_code}: {failure.title}: "
+        f"{failure.message} | sent {case.body!r} {case.query!r} | got {body}"
+    )
+    return text[:1500]
+
+
+@pytest.fixture(autouse=True)
+def _quiet_request_log():  # type: ignore[no-untyped-def]
+    """django.request warns of every 4xx: thousands of lines in a fuzz run. Only here."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _fuzz(base_url: str, headers: dict[str, str], cookies: dict[str, str]) -> list[str]:
     failures: list[str] = []
-    session = requests.Session()
-    session.cookies.update(cookies)
+    # Closed at the end: the live server's thread serving this keep-alive connection keeps its
+    # (persistent) database connection until the socket closes, and an open connection would
+    # stop the test database from being dropped on PostgreSQL.
+    with requests.Session() as session:
+        session.cookies.update(cookies)
+        _fuzz_all(base_url, session, headers, failures)
+    FAILURES.extend(failures)
+    return failures
+
+
+def _fuzz_all(
+    base_url: str, session: requests.Session, headers: dict[str, str], failures: list[str]
+) -> None:
     for result in SCHEMA.get_all_operations():
         operation = result.ok()
 
@@ -75,13 +116,13 @@ def _fuzz(base_url: str, headers: dict[str, str], cookies: dict[str, str]) -> li
             response = case.call(base_url=base_url, session=session, headers=headers)
             try:
                 case.validate_response(response, checks=CHECKS)
-            except Exception as failure:  # every broken check of every case is reported
-                text = f"{case.method} {case.formatted_path} -> {response.status_code}: {failure}"
-                failures.append(text[:1500])
+            except FailureGroup as group:  # every broken check of every case is reported
+                for failure in group.exceptions:
+                    failures.append(_told(case, response, failure))
+            except Failure as failure:
+                failures.append(_told(case, response, failure))
 
         run()
-    FAILURES.extend(failures)
-    return failures
 
 
 def _world() -> tuple[Any, str]:
