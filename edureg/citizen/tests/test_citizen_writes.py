@@ -184,6 +184,10 @@ def _api_cases(w: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict[str, 
             "/api/v1/pupils/enrolments/by-source/mano/1/",
             enrolment_record,
         ),
+        ("post", "/api/v1/exchange/imports/"): (
+            "/api/v1/exchange/imports/",
+            {"kind": "enrolments"},
+        ),
         ("post", "/api/v1/pupils/groups/"): (
             "/api/v1/pupils/groups/",
             {"institution": school, "school_year": 2025, "name": "Mano", "kind": "club"},

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from edureg.access.actors import api_actor
+from edureg.access.models import FunctionArea, Level
+from edureg.access.scoping import holds_any
+from edureg.core.api.parsers import RegisterJSONParser
 from edureg.core.api.serializers import ApiErrorSerializer
 from edureg.exchange.import_models import ImportRow
 from edureg.exchange.imports import services
@@ -32,7 +37,9 @@ ERRORS = {
 
 
 class ImportUploadView(APIView):
-    parser_classes = [MultiPartParser]
+    # JSON too, so that a JSON call is answered by the right check (403, or 400 naming the
+    # missing file) rather than 415 when authentication first reads the body.
+    parser_classes = [MultiPartParser, RegisterJSONParser]
 
     @extend_schema(
         tags=[TAG],
@@ -49,6 +56,12 @@ class ImportUploadView(APIView):
     )
     def post(self, request: Request) -> Response:
         actor = api_actor(request)
+        # Who may not write into either register is refused before the body is read (a
+        # citizen, for one): 403, never a parse error about a file they may not send.
+        if not holds_any(
+            actor, [FunctionArea.PUPIL_PERSONAL, FunctionArea.STUDENT_DATA], Level.MANAGER
+        ):
+            raise PermissionDenied(_("You do not have the right to do this."))
         given = ImportUploadSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
