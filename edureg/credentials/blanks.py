@@ -174,7 +174,10 @@ def blank_write_off(
     note: str = "",
 ) -> Blank:
     """Write off a spoiled or lost blank on hand, with a reason."""
-    blank = Blank.objects.select_for_update().select_related("institution").get(pk=blank.pk)
+    # Lock the blank only: its institution is a nullable (outer) join, which PostgreSQL
+    # refuses to lock.
+    locked = Blank.objects.select_for_update(of=("self",)).select_related("institution")
+    blank = locked.get(pk=blank.pk)
     if actor.kind != ActorKind.SYSTEM:
         if blank.institution is None:
             raise PermissionDenied(_("You do not have the right to do this."))
