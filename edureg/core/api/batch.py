@@ -3,7 +3,9 @@ for every register.
 
 Each record is validated and applied in its own transaction, in order, by the register's
 upsert service (`edureg.core.upsert`): good records are applied, bad ones reported with their
-errors in the API's one error shape, none half-applied.
+errors in the API's one error shape, none half-applied. A record that fails unexpectedly (an
+error of the register's own) is rolled back and answered 500 in the same shape, and the batch
+goes on, so every record gets its answer.
 """
 
 from __future__ import annotations
@@ -154,6 +156,12 @@ def upsert_each(
         assert response is not None
         result.update(status=response.status_code, errors=response.data["errors"])
 
+    def failed(result: dict[str, Any]) -> None:
+        logger.exception(
+            "batch record %s of %s failed unexpectedly", result["index"], model.__name__
+        )
+        result.update(status=status.HTTP_500_INTERNAL_SERVER_ERROR, errors=[_unexpected_error()])
+
     for index, record in enumerate(records):
         result: dict[str, Any] = {
             "index": index,
@@ -167,6 +175,9 @@ def upsert_each(
         except exceptions.APIException as exc:
             refused(result, exc)
             continue
+        except Exception:  # a validator's own bug: this record is answered, the batch goes on
+            failed(result)
+            continue
         values = dict(serializer.validated_data)
         parsed.append((result, values.pop("source_system"), values.pop("local_id"), values))
     if prepare is not None and parsed:
@@ -177,13 +188,31 @@ def upsert_each(
                 upserted = upsert(
                     actor=actor, source_system=source_system, local_id=local_id, values=values
                 )
+                # Inside the record's transaction: a record that cannot be told is not kept.
+                shown = represent(upserted.record)
         except (DjangoValidationError, exceptions.APIException, Http404, PermissionDenied) as exc:
             refused(result, exc)
+        except Exception:
+            # Unexpected (a bug, a lost connection): this record's transaction is rolled back,
+            # so nothing of it is kept; the records before it keep their answers and the ones
+            # after it are still tried, so that the client learns the fate of every record.
+            failed(result)
         else:
-            result.update(
-                status=answer_status(upserted), **{result_key: represent(upserted.record)}
-            )
+            result.update(status=answer_status(upserted), **{result_key: shown})
     return results
+
+
+def _unexpected_error() -> dict[str, Any]:
+    return {
+        "code": "server_error",
+        "message": str(
+            gettext_lazy(
+                "The register could not apply this record because of an error of its own; "
+                "nothing of it was written. Send it again later."
+            )
+        ),
+        "field": None,
+    }
 
 
 BATCH_ERRORS = {

@@ -180,7 +180,7 @@ DRAFT_BATCH = batch_serializers(
     upsert=DraftUpsertSerializer,
     represent=ProgrammeRefSerializer,
     result_key="programme",
-    status_help=_("200 updated or unchanged, 201 created, 400/403/404/409 not applied."),
+    status_help=_("200 updated or unchanged, 201 created, 400/403/404/409/500 not applied."),
 )
 
 

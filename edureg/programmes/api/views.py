@@ -116,8 +116,9 @@ DraftBatchView = batch_view(
         "reported with their errors, none is half-applied, and the batch as a whole is not "
         "all-or-nothing. The answer lists every record by its `index` (from 0) with its "
         "status: 201 created, 200 updated or unchanged, 400 invalid, 403 not allowed, 404 "
-        "out of scope, 409 stale `version`. Repeating a batch is harmless: unchanged "
-        f"records write nothing. At most {BATCH_MAX_RECORDS} records per call."
+        "out of scope, 409 stale `version`, 500 an error of the register's own "
+        "(that record rolled back, the others still tried). Repeating a batch is harmless: "
+        f"unchanged records write nothing. At most {BATCH_MAX_RECORDS} records per call."
     ),
 )
 

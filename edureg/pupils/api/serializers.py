@@ -181,7 +181,7 @@ ENROLMENT_BATCH = batch_serializers(
     upsert=EnrolmentUpsertSerializer,
     represent=EnrolmentSerializer,
     result_key="enrolment",
-    status_help=_("201 created, 200 unchanged, 400/403/404/409 not applied."),
+    status_help=_("201 created, 200 unchanged, 400/403/404/409/500 not applied."),
 )
 
 

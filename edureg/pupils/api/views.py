@@ -279,7 +279,8 @@ EnrolmentBatchView = batch_view(
         "that would open two general-education enrolments for one pupil, the first is "
         "applied and the second reported. The answer lists every record by its `index` "
         "(from 0) with its status: 201 created, 200 unchanged, 400 invalid, 403 not "
-        "allowed, 404 out of scope, 409 stale `version`. Repeating a batch is harmless. "
+        "allowed, 404 out of scope, 409 stale `version`, 500 an error of the register's own "
+        "(that record rolled back, the others still tried). Repeating a batch is harmless. "
         f"At most {BATCH_MAX_RECORDS} records per call."
     ),
 )

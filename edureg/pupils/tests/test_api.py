@@ -217,6 +217,60 @@ def test_a_batch_applies_one_of_two_general_enrolments_for_a_pupil_and_reports_t
     assert Enrolment.history.count() == history_before
 
 
+def test_a_record_failing_unexpectedly_mid_batch_is_rolled_back_and_every_record_answered(
+    school_api, monkeypatch, caplog
+):
+    """Issue #10 item 4: an error of the register's own in the middle of a batch loses no
+    answer. The records before it keep theirs (they are committed), the failing one is
+    answered 500 in the error shape with nothing of it kept, the ones after it are applied."""
+    group = create_group(school_api, "6a")
+    records = [
+        {"source_system": "tamo", "local_id": f"U-{n}", **enrolment_body(PersonFactory(), group)}
+        for n in range(3)
+    ]
+    enrol = services.pupil_enrol
+
+    def enrol_then_fail(**kwargs: Any) -> Enrolment:
+        enrolment = enrol(**kwargs)  # written, with its history, inside the record's transaction
+        if kwargs["local_id"] == "U-1":
+            raise RuntimeError("the register's own bug")
+        return enrolment
+
+    monkeypatch.setattr(services, "pupil_enrol", enrol_then_fail)
+    history_before = Enrolment.history.count()
+
+    response = school_api.post(
+        f"{ENROLMENTS}batch/", {"records": records}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [(r["local_id"], r["status"]) for r in results] == [
+        ("U-0", 201),
+        ("U-1", 500),
+        ("U-2", 201),
+    ]
+    assert results[0]["enrolment"]["id"] and results[2]["enrolment"]["id"]
+    assert "enrolment" not in results[1]
+    assert results[1]["errors"] == [
+        {
+            "code": "server_error",
+            "message": "The register could not apply this record because of an error of its "
+            "own; nothing of it was written. Send it again later.",
+            "field": None,
+        }
+    ]
+    assert set(Enrolment.objects.values_list("local_id", flat=True)) == {"U-0", "U-2"}
+    assert Enrolment.history.count() == history_before + 2  # none of the failed record's
+    assert audit.verify_all() == []
+    assert "batch record 1 of Enrolment failed unexpectedly" in caplog.text
+
+    # sent again once the bug is gone, the failed record is applied, the others unchanged
+    monkeypatch.setattr(services, "pupil_enrol", enrol)
+    again = school_api.post(f"{ENROLMENTS}batch/", {"records": records}, format="json").json()
+    assert [r["status"] for r in again["results"]] == [200, 201, 200]
+
+
 def _statements(api: APIClient, records: list[dict[str, Any]]) -> tuple[int, Any]:
     """What a batch call sends, less the savepoints that stand for each record's transaction
     here (in production each record is its own transaction: BEGIN and COMMIT)."""

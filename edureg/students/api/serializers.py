@@ -337,7 +337,7 @@ STUDY_RIGHT_BATCH = batch_serializers(
     upsert=StudyRightUpsertSerializer,
     represent=StudyRightDetailSerializer,
     result_key="study_right",
-    status_help=_("201 created, 200 unchanged or updated, 400/403/404/409 not applied."),
+    status_help=_("201 created, 200 unchanged or updated, 400/403/404/409/500 not applied."),
 )
 
 

@@ -182,7 +182,8 @@ StudyRightBatchView = batch_view(
         "errors and left unchanged, none half-applied; the batch as a whole is not "
         "all-or-nothing. The answer lists every record by its `index` (from 0) with its "
         "status: 201 created, 200 unchanged or updated, 400 invalid, 403 not allowed, 404 "
-        "out of scope (another HEI's key), 409 stale `version`. Repeating a batch is "
+        "out of scope (another HEI's key), 409 stale `version`, 500 an error of the register's own "
+        "(that record rolled back, the others still tried). Repeating a batch is "
         f"harmless: nothing is written. At most {BATCH_MAX_RECORDS} records per call."
     ),
 )
