@@ -120,7 +120,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, with the session's safeguards read once per refresh.
+    "edureg.access.session.SessionSafeguardsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -266,7 +267,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True  # the age above is then inactivity, not time since login
+# The age above is inactivity, not time since login: the session is saved again (its age starts
+# anew) when SESSION_REFRESH_SECONDS have passed since it was last saved — a tenth of the age, at
+# most a minute — rather than on every request; the roles, second factor and pledge kept in it
+# are read again at the same time (edureg.access.session).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = int(
+    os.environ.get("SESSION_REFRESH_SECONDS", str(max(1, min(60, SESSION_COOKIE_AGE // 10))))
+)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -7,6 +7,8 @@ from typing import Any
 from edureg.access.models import ClientBinding
 from edureg.core.context import Actor, ActorKind, Channel
 
+_UNREAD = object()
+
 
 def api_actor(request: Any) -> Actor:
     """OAuth2 client-credentials tokens carry no user; the application's binding says whom the
@@ -25,11 +27,14 @@ def _resolve(request: Any) -> Actor:
     token = getattr(request, "auth", None)
     application = getattr(token, "application", None)
     if application is not None and getattr(token, "user", None) is None:
-        binding = (
-            ClientBinding.objects.select_related("application", "institution")
-            .filter(application=application)
-            .first()
-        )
+        # Loaded by the token's validation (access.oauth), or read here.
+        binding = getattr(application, "_edureg_binding", _UNREAD)
+        if binding is _UNREAD:
+            binding = (
+                ClientBinding.objects.select_related("application", "institution")
+                .filter(application=application)
+                .first()
+            )
         if binding is None:
             return Actor(kind=ActorKind.ANONYMOUS, label="anonymous", channel=Channel.API)
         return Actor.for_client(binding)

@@ -25,4 +25,15 @@ class BindingAwareValidator(OAuth2Validator):
         if not super().validate_bearer_token(token, scopes, request):
             return False
         access_token = getattr(request, "access_token", None)
-        return access_token is None or not _binding_revoked(access_token.application)
+        if access_token is None:
+            return True
+        # The binding is loaded once here and kept on the token's application, where the
+        # request's actor is made from it (access.actors.api_actor) without reading it again.
+        application = access_token.application
+        binding = (
+            ClientBinding.objects.select_related("application", "institution")
+            .filter(application=application)
+            .first()
+        )
+        application._edureg_binding = binding
+        return binding is None or binding.revoked_at is None

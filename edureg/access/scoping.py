@@ -159,28 +159,31 @@ def needs_personal_data_checks(actor: Actor) -> bool:
     return actor.is_superuser or any(r.function_area in PERSONAL_DATA_AREAS for r in _roles(actor))
 
 
-def _branch_closure(institution_ids: set[int], holder: Any = None) -> frozenset[int]:
-    """The institutions with their branches; read once per request for the same set (the
-    viewer and manager grants of one actor usually name the same institutions)."""
+def branches_of(holder: Any, institution_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """The branches of each of these institutions, cached on the actor's user or client (and,
+    for a user, in the session: see access.session) so that scoping reads them once."""
+    cached: dict[int, frozenset[int]] | None = getattr(holder, "_edureg_branches", None)
+    if cached is None:
+        cached = {}
+        if holder is not None:
+            holder._edureg_branches = cached
+    wanted = set(institution_ids)
+    missing = wanted - set(cached)
+    if missing:
+        found: dict[int, set[int]] = {pk: set() for pk in missing}
+        rows = Institution.objects.filter(parent_id__in=missing).values_list("parent_id", "id")
+        for parent_id, branch_id in rows:
+            found[parent_id].add(branch_id)
+        cached.update({pk: frozenset(ids) for pk, ids in found.items()})
+    return {pk: cached[pk] for pk in wanted}
+
+
+def _branch_closure(actor: Actor, institution_ids: set[int]) -> frozenset[int]:
     if not institution_ids:
         return frozenset()
-    key = frozenset(institution_ids)
-    cache = getattr(holder, "_edureg_closures", None) if holder is not None else None
-    if cache is not None and key in cache:
-        return cache[key]
-    closure = _read_branch_closure(institution_ids)
-    if holder is not None:
-        if cache is None:
-            cache = holder._edureg_closures = {}
-        cache[key] = closure
-    return closure
-
-
-def _read_branch_closure(institution_ids: set[int]) -> frozenset[int]:
-    branches = Institution.objects.filter(parent_id__in=institution_ids).values_list(
-        "id", flat=True
-    )
-    return frozenset(institution_ids | set(branches))
+    holder = actor.user if actor.kind == ActorKind.STAFF else actor.client
+    branches = branches_of(holder, institution_ids)
+    return frozenset(institution_ids.union(*branches.values()))
 
 
 def _holder(actor: Actor) -> Any:
@@ -232,7 +235,7 @@ def _grant(actor: Actor, areas: frozenset[str], level: str) -> Grant:
             institutions.add(role.institution_id)
     return Grant(
         national=national,
-        institution_ids=_branch_closure(institutions, _holder(actor)),
+        institution_ids=_branch_closure(actor, institutions),
         municipality_ids=frozenset(municipalities),
     )
 
@@ -346,37 +349,13 @@ def ensure_in_scope(
     checked = getattr(holder, "_edureg_checked", None) if holder is not None else None
     if checked is not None and key in checked:
         return
-    if not _granted_institution(model, pk, actor=actor, areas=areas, paths=paths, level=level):
-        get_in_scope(
-            model._default_manager.all(), actor=actor, areas=areas, paths=paths, level=level, pk=pk
-        )
+    get_in_scope(
+        model._default_manager.all(), actor=actor, areas=areas, paths=paths, level=level, pk=pk
+    )
     if holder is not None:
         if checked is None:
             checked = holder._edureg_checked = set()
         checked.add(key)
-
-
-def _granted_institution(
-    model: type[models.Model],
-    pk: Any,
-    *,
-    actor: Actor,
-    areas: frozenset[str],
-    paths: ScopePaths,
-    level: str,
-) -> bool:
-    """Whether the grant itself names this institution at this level (national, or the
-    institution or a branch of one granted): then no read is needed to allow it. Anything
-    else (another path, a municipality's grant, a refusal's 404 or 403) is decided by
-    `get_in_scope`."""
-    if model is not Institution or paths.institution != ("pk",):
-        return False
-    if actor.kind == ActorKind.CITIZEN:
-        return False
-    given = grant(actor, areas, level)
-    if given.national:
-        return paths.national == ScopePaths().national  # a national grant not narrowed
-    return pk in given.institution_ids
 
 
 def require(

@@ -31,6 +31,7 @@ from edureg.access.forms import (
     UserRequestForm,
 )
 from edureg.access.models import PledgeText
+from edureg.access.session import forget_safeguards
 from edureg.core.context import Actor
 
 PAGE_SIZE = 50
@@ -112,6 +113,7 @@ def pledge(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("accept") == "yes":
             services.pledge_accept(actor=Actor.for_user(request.user), pledge=current)
+            forget_safeguards(request)
             return redirect(_safe_next(request))
         messages.error(request, _("You must accept the confidentiality pledge."))
     return render(request, "access/pledge.html", {"pledge": current})
