@@ -474,8 +474,12 @@ def log_person_access(
     ]
     for entry in entries:
         entry.shard = shard_for(entry.chain_key())
-    # Unchained: no chain head is locked on the read path (chain_access_log chains them).
-    AccessLogEntry.objects.bulk_create(entries, batch_size=2000)
+    # Unchained: no chain head is locked on the read path (chain_access_log chains them). One
+    # row (a card) is a plain INSERT; bulk_create would wrap it in a transaction of its own.
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)
+    else:
+        AccessLogEntry.objects.bulk_create(entries, batch_size=2000)
 
 
 # Rows chained per transaction: one head lock and a few UPDATE statements for each batch.

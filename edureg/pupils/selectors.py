@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, ensure_in_scope, get_in_scope, restrict
+from edureg.access.scoping import ScopePaths, ensure_in_scope, get_in_scope, grant, restrict
 from edureg.core.context import Actor
+from edureg.core.db import columns, instance_from_json, json_rows
 from edureg.institutions.models import Institution, Municipality
 from edureg.people.models import Person
 from edureg.people.selectors import person_to_register
-from edureg.pupils.models import Enrolment, Group, GroupKind, NvsFundingMark
+from edureg.pupils.models import (
+    Achievement,
+    Elective,
+    Enrolment,
+    Group,
+    GroupKind,
+    NvsFundingMark,
+    SpecialNeeds,
+)
 
 PUPIL_AREAS = (FunctionArea.PUPIL_PERSONAL, FunctionArea.PUPIL_LEARNING)
 
@@ -236,3 +246,126 @@ def open_enrolments_by_pk(pks: Iterable[int]) -> dict[int, Enrolment]:
             "institution", "institution__municipality", "group"
         )
     }
+
+
+# --- The pupil card: everything it shows about one person, in one statement --------------------
+
+
+@dataclass
+class PupilCard:
+    """What the actor sees of one pupil: enrolments (clubs included) newest first, NVŠ funding
+    marks by month, electives, achievements and special-needs levels."""
+
+    person: Person
+    enrolments: list[Enrolment]
+    nvs_marks: list[NvsFundingMark]
+    electives: list[Elective]
+    achievements: list[Achievement]
+    special_needs: list[SpecialNeeds]
+
+
+_CLASSIFIER = ("id", "code", "name_lt", "name_en")
+
+
+def _classifier(prefix: str) -> dict[str, str]:
+    return {name: f"{prefix}{name}" for name in _CLASSIFIER}
+
+
+def _group(prefix: str, *, directions: bool = False) -> dict[str, Any]:
+    fields: dict[str, Any] = columns(Group, prefix)
+    if directions:
+        fields["directions"] = json_rows(
+            Group.directions.through.objects.filter(group=OuterRef(f"{prefix}id")),
+            per="group",
+            **_classifier("classifiervalue__"),
+        )
+    return fields
+
+
+def _in_scope_of(actor: Actor, model: type[Any], paths: ScopePaths) -> QuerySet[Any]:
+    return restrict(
+        model._default_manager.filter(person=OuterRef("pk")),
+        actor=actor,
+        areas=PUPIL_AREAS,
+        paths=paths,
+    )
+
+
+def pupil_card(*, actor: Actor, person: Person) -> PupilCard:
+    """The pupil card's records of `person` (read through `person_get`, which logs the read)
+    in the actor's scope, in one statement whatever the length of the pupil's history: each
+    table's rows come as a JSON array (see core.db)."""
+    row = (
+        Person.objects.filter(pk=person.pk)
+        .values("pk")
+        .annotate(
+            enrolments=json_rows(
+                _in_scope_of(actor, Enrolment, ENROLMENT_PATHS),
+                per="person",
+                **columns(
+                    Enrolment, skip=["group", "institution", "departure_reason", "transferred_to"]
+                ),
+                group=_group("group__", directions=True),
+                institution=columns(Institution, "institution__"),
+                departure_reason=_classifier("departure_reason__"),
+                transferred_to={
+                    **columns(Enrolment, "transferred_to__", skip=["group", "institution"]),
+                    "group": _group("transferred_to__group__"),
+                    "institution": columns(Institution, "transferred_to__institution__"),
+                },
+            ),
+            nvs_marks=json_rows(
+                _in_scope_of(actor, NvsFundingMark, NVS_MARK_PATHS),
+                per="person",
+                **columns(NvsFundingMark, skip=["provider"]),
+                provider=columns(Institution, "provider__"),
+            ),
+            electives=json_rows(
+                _in_scope_of(actor, Elective, LEARNING_PATHS),
+                per="person",
+                **columns(Elective, skip=["institution", "course_level"]),
+                institution=columns(Institution, "institution__"),
+                course_level=_classifier("course_level__"),
+            ),
+            achievements=json_rows(
+                _in_scope_of(actor, Achievement, LEARNING_PATHS),
+                per="person",
+                **columns(Achievement, skip=["institution"]),
+                institution=columns(Institution, "institution__"),
+            ),
+            special_needs=json_rows(
+                _in_scope_of(actor, SpecialNeeds, LEARNING_PATHS),
+                per="person",
+                **columns(SpecialNeeds, skip=["institution", "level"]),
+                institution=columns(Institution, "institution__"),
+                level=_classifier("level__"),
+            ),
+        )
+        .get()
+    )
+
+    def load(model: type[Any], key: str, order: Any) -> list[Any]:
+        items = [instance_from_json(model, item) for item in row[key]]
+        for item in items:
+            item.person = person
+        return sorted(items, key=order)
+
+    return PupilCard(
+        person=person,
+        enrolments=load(Enrolment, "enrolments", lambda e: (e.valid_from, e.pk))[::-1],
+        nvs_marks=load(NvsFundingMark, "nvs_marks", lambda m: (m.month, m.pk)),
+        electives=load(Elective, "electives", lambda e: (e.school_year, e.subject, e.pk)),
+        achievements=load(Achievement, "achievements", lambda a: (a.achieved_on, a.pk)),
+        special_needs=load(SpecialNeeds, "special_needs", lambda n: (n.valid_from, n.pk)),
+    )
+
+
+def manages(actor: Actor, institution: Institution) -> bool:
+    """Whether the actor keeps this institution's pupils' data at manager level (as
+    `managed_institutions` would answer), decided from the actor's roles without a query."""
+    given = grant(actor, [FunctionArea.PUPIL_PERSONAL], Level.MANAGER)
+    return (
+        given.national
+        or institution.pk in given.institution_ids
+        or institution.municipality_id in given.municipality_ids
+    )

@@ -26,12 +26,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from edureg.access.models import Level
-from edureg.core.audit import changes_of
 from edureg.core.context import Actor
-from edureg.core.history import history_rows_for
+from edureg.core.versions import latest_versions
 from edureg.core.web import (
     add_service_errors,
     forms_with_errors,
@@ -58,12 +57,9 @@ from edureg.pupils.forms import (
     YearEndForm,
 )
 from edureg.pupils.models import (
-    Achievement,
-    Elective,
     Enrolment,
     Group,
     GroupKind,
-    SpecialNeeds,
 )
 
 PAGE_SIZE = 50
@@ -178,37 +174,26 @@ def _nvs_providers(actor: Actor, person: Person) -> QuerySet[Institution]:
 
 
 def _history(person: Person, enrolments: Iterable[Enrolment]) -> list[dict[str, Any]]:
-    """Versions of the person and of the enrolments the viewer sees, newest first."""
+    """Versions of the person and of the enrolments the viewer sees, newest first, with what
+    changed (one statement: core.versions)."""
     by_id = {e.pk: e for e in enrolments}
-    rows: list[tuple[str, Any, Enrolment | None]] = [
-        ("people.person", row, None) for row in history_rows_for(person)[:HISTORY_ROWS]
+    parts = [
+        ("people.person", Person.history.filter(id=person.pk), "id"),
+        ("pupils.enrolment", Enrolment.history.filter(id__in=list(by_id)), "id"),
     ]
-    enrolment_rows = (
-        Enrolment.history.filter(id__in=list(by_id))
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[:HISTORY_ROWS]
-    )
-    rows += [("pupils.enrolment", row, by_id.get(row.id)) for row in enrolment_rows]
-    rows.sort(key=lambda r: (r[1].history_date, r[1].history_id), reverse=True)
-    rows = rows[:HISTORY_ROWS]
-    changes = {
-        (model, history_id): diff
-        for model in ("people.person", "pupils.enrolment")
-        for history_id, diff in changes_of(
-            model, [r.history_id for m, r, _e in rows if m == model]
-        ).items()
-    }
     return [
         {
-            "when": row.history_date,
-            "who": row.history_user or row.history_actor,
-            "channel": row.history_channel,
-            "action": row.history_type,
-            "enrolment": enrolment,
+            "when": row["history_date"],
+            "who": row["user"] or row["history_actor"],
+            "channel": row["history_channel"],
+            "action": row["history_type"],
+            "enrolment": by_id.get(row["record_id"])
+            if row["model_label"] != "people.person"
+            else None,
             # A new record's "changes" are all its fields: the badge "created" says enough.
-            "changes": changes.get((model, row.history_id), {}) if row.history_type == "~" else {},
+            "changes": row["changes"] if row["history_type"] == "~" else {},
         }
-        for model, row, enrolment in rows
+        for row in latest_versions(parts, limit=HISTORY_ROWS)
     ]
 
 
@@ -219,26 +204,22 @@ def _card(
     nvs_form: NvsMarkForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    enrolments = list(
-        selectors.enrolment_list(actor=actor)
-        .filter(person=person)
-        .select_related("transferred_to__institution", "transferred_to__group")
-        .prefetch_related("group__directions")
-        .order_by("-valid_from", "-pk")
-    )
-    managed = set(selectors.managed_institutions(actor=actor).values_list("pk", flat=True))
+    """The pupil card, in a fixed number of statements whatever the pupil's history
+    (selectors.pupil_card and one for the history). The NVŠ funding form is loaded when
+    opened, except when refused on a POST (shown with its errors)."""
+    card = selectors.pupil_card(actor=actor, person=person)
     timeline = [
-        (e, e.is_open and e.institution_id in managed)
-        for e in enrolments
+        (e, e.is_open and selectors.manages(actor, e.institution))
+        for e in card.enrolments
         if e.kind != GroupKind.CLUB
     ]
-    clubs = [e for e in enrolments if e.kind == GroupKind.CLUB]
+    clubs = [e for e in card.enrolments if e.kind == GroupKind.CLUB]
     by_month: dict[dt.date, list[Any]] = defaultdict(list)
-    for mark in selectors.nvs_marks(actor=actor).filter(person=person).order_by("month", "pk"):
+    for mark in card.nvs_marks:
         by_month[mark.month].append(mark)
-    providers = _nvs_providers(actor, person)
-    if nvs_form is None and providers.exists():
-        nvs_form = NvsMarkForm(providers=providers)
+    may_mark_nvs = nvs_form is not None or any(
+        e.kind == GroupKind.NVS and selectors.manages(actor, e.institution) for e in card.enrolments
+    )
     return render(
         request,
         "pupils/pupil_card.html",
@@ -248,14 +229,11 @@ def _card(
             "clubs": clubs,
             "nvs_months": sorted(by_month.items()),
             "nvs_form": nvs_form,
-            "electives": selectors.learning_records(Elective, actor, person).select_related(
-                "course_level"
-            ),
-            "achievements": selectors.learning_records(Achievement, actor, person),
-            "special_needs": selectors.learning_records(SpecialNeeds, actor, person).select_related(
-                "level"
-            ),
-            "history": _history(person, enrolments),
+            "may_mark_nvs": may_mark_nvs,
+            "electives": card.electives,
+            "achievements": card.achievements,
+            "special_needs": card.special_needs,
+            "history": _history(person, card.enrolments),
             "error_forms": forms_with_errors(nvs_form),
         },
         status=status,
@@ -271,14 +249,22 @@ def pupil_card(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def nvs_mark(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """An NVŠ provider marks the pupil's funding kinds for a run of months."""
+    """An NVŠ provider marks the pupil's funding kinds for a run of months (GET: the form,
+    which the card loads when it is opened, or a page of its own without JavaScript)."""
     actor = _actor(request)
     person = person_get(actor=actor, public_id=public_id, what="pupil.card")
     providers = _nvs_providers(actor, person)
     if not providers.exists():
         raise PermissionDenied(_("You may view pupils' data but not change it."))
+    if request.method == "GET":
+        template = (
+            "pupils/nvs_form.html" if request.headers.get("HX-Request") else "pupils/nvs.html"
+        )
+        return render(
+            request, template, {"person": person, "nvs_form": NvsMarkForm(providers=providers)}
+        )
     form = NvsMarkForm(request.POST, providers=providers)
     if form.is_valid():
         data = form.cleaned_data

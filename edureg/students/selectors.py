@@ -13,17 +13,29 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, ensure_in_scope, get_in_scope, restrict
+from edureg.access.scoping import ScopePaths, ensure_in_scope, get_in_scope, grant, restrict
 from edureg.core.audit import log_person_access
 from edureg.core.context import Actor
+from edureg.core.db import columns, instance_from_json, json_object, json_rows, set_prefetched
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
 from edureg.people.selectors import person_to_register
-from edureg.students.models import FundingPeriod, Result, StatusPeriod, StudyRight
+from edureg.programmes.models import Programme, ProgrammeVersion
+from edureg.students.models import (
+    FundingPeriod,
+    Graduation,
+    Mobility,
+    PriorEducation,
+    Result,
+    Scholarship,
+    StatusPeriod,
+    StudyLoan,
+    StudyRight,
+)
 
 STUDENT_AREAS = (FunctionArea.STUDENT_DATA,)
 
@@ -163,7 +175,12 @@ def study_right_get(
         raise Http404 from exc
     right = get_in_scope(
         StudyRight.objects.select_related(
-            "person", "institution", "programme", "transferred_from"
+            "person",
+            "institution",
+            "programme",
+            "transferred_from",
+            "transferred_to",
+            "graduation__qualification",
         ).prefetch_related(
             Prefetch(
                 "periods",
@@ -171,12 +188,33 @@ def study_right_get(
                 .prefetch_related("reasons")
                 .order_by("valid_from", "id"),
             ),
-            "funding_periods__source",
+            Prefetch("funding_periods", queryset=FundingPeriod.objects.select_related("source")),
         ),
         actor=actor,
         areas=STUDENT_AREAS,
         paths=_paths_for(level),
         level=level,
+        public_id=key,
+    )
+    log_person_access(actor=actor, person_public_ids=[right.person.public_id], what=what)
+    return right
+
+
+def study_right_for_card(
+    *, actor: Actor, public_id: uuid.UUID | str, what: str = "student.card"
+) -> StudyRight:
+    """One study right in scope with its student, HEI and programme only (the card loads the
+    rest with `card_rights`), logged as a read of the student's data; 404 when unknown or out
+    of scope."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise Http404 from exc
+    right = get_in_scope(
+        StudyRight.objects.select_related("person", "institution", "programme"),
+        actor=actor,
+        areas=STUDENT_AREAS,
+        paths=STUDY_RIGHT_PATHS,
         public_id=key,
     )
     log_person_access(actor=actor, person_public_ids=[right.person.public_id], what=what)
@@ -226,10 +264,14 @@ def transcript(study_right: StudyRight) -> Transcript:
     """The results of a study right by year of study and semester, with the credits earned
     (passed results only) per semester, per year and in all. Semesters 1–2 are year 1, 3–4
     year 2, and so on. The caller has read the study right through `study_right_get`."""
-    by_semester: dict[int, TranscriptSemester] = {}
     results = Result.objects.filter(study_right=study_right).order_by(
         "semester", "assessed_on", "course_unit_code"
     )
+    return _transcript(list(results))
+
+
+def _transcript(results: list[Result]) -> Transcript:
+    by_semester: dict[int, TranscriptSemester] = {}
     for result in results:
         semester = by_semester.setdefault(
             result.semester, TranscriptSemester(semester=result.semester)
@@ -248,6 +290,142 @@ def transcript(study_right: StudyRight) -> Transcript:
     return Transcript(
         years=ordered, credits_earned=sum((y.credits_earned for y in ordered), Decimal(0))
     )
+
+
+def transcript_of(results: list[Result]) -> Transcript:
+    """The transcript of results already loaded (see `transcript`)."""
+    ordered = sorted(results, key=lambda r: (r.semester, r.assessed_on, r.course_unit_code))
+    return _transcript(ordered)
+
+
+def manages(actor: Actor, institution_id: int) -> bool:
+    """Whether the actor keeps this HEI's students' data at manager level (as
+    `managed_institutions` would answer), decided from the actor's roles without a query."""
+    given = grant(actor, STUDENT_AREAS, Level.MANAGER)
+    return given.national or institution_id in given.institution_ids
+
+
+# --- The student card: a person's study rights with everything shown, in one statement --------
+
+_CLASSIFIER = ("id", "code", "name_lt", "name_en")
+
+
+def _classifier(prefix: str) -> dict[str, str]:
+    return {name: f"{prefix}{name}" for name in _CLASSIFIER}
+
+
+def _versions(programme: str) -> Any:
+    """The programme's versions (for its name in force), by the outer row's programme id."""
+    return json_rows(
+        ProgrammeVersion.objects.filter(programme=OuterRef(programme)),
+        per="programme",
+        id="id",
+        programme_id="programme_id",
+        number="number",
+        status="status",
+        name_lt="name_lt",
+        name_en="name_en",
+    )
+
+
+def _programme_of(prefix: str) -> dict[str, Any]:
+    """A right's programme with its versions, as a nested object."""
+    return {
+        **columns(Programme, f"{prefix}programme__"),
+        "versions": _versions(f"{prefix}programme_id"),
+    }
+
+
+def _linked_right(prefix: str) -> dict[str, Any]:
+    """A transferred-from or -to right, with its institution and programme, as a nested object."""
+    return {
+        **columns(StudyRight, prefix),
+        "institution": columns(Institution, f"{prefix}institution__"),
+        "programme": _programme_of(prefix),
+    }
+
+
+def _card_rows(model: type[Any], **related: Any) -> Any:
+    return json_rows(
+        model.objects.filter(study_right=OuterRef("pk")),
+        per="study_right",
+        **columns(model, skip=related),
+        **related,
+    )
+
+
+def card_rights(*, actor: Actor, person: Person) -> list[StudyRight]:
+    """The person's study rights in the actor's scope, newest first, each with its programme's
+    versions, status periods (with their reasons), funding, prior education, mobility, results,
+    loans, scholarships, graduation and the rights it was transferred from and to — in one
+    statement, whatever the length of the history (see core.db)."""
+    reasons_through = StatusPeriod.reasons.through
+    rows = (
+        student_rights_in_scope(actor=actor)
+        .filter(person=person)
+        .order_by("-started_on", "-pk")
+        .values(*columns(StudyRight))
+        .annotate(
+            _institution=json_object(columns(Institution, "institution__")),
+            _programme=json_object(_programme_of("")),
+            _from=json_object(_linked_right("transferred_from__")),
+            _to=json_object(_linked_right("transferred_to__")),
+            _graduation=json_object(
+                {
+                    **columns(Graduation, "graduation__", skip=["qualification"]),
+                    "qualification": _classifier("graduation__qualification__"),
+                }
+            ),
+            _periods=_card_rows(
+                StatusPeriod,
+                leave_reason=_classifier("leave_reason__"),
+                reasons=json_rows(
+                    reasons_through.objects.filter(statusperiod=OuterRef("pk")),
+                    per="statusperiod",
+                    **_classifier("classifiervalue__"),
+                ),
+            ),
+            _funding=_card_rows(FundingPeriod, source=_classifier("source__")),
+            _prior=_card_rows(PriorEducation, document_type=_classifier("document_type__")),
+            _mobilities=_card_rows(Mobility),
+            _results=_card_rows(Result),
+            _loans=_card_rows(StudyLoan),
+            _scholarships=_card_rows(Scholarship),
+        )
+    )
+    return [_card_right(row, person) for row in rows]
+
+
+def _card_right(row: dict[str, Any], person: Person) -> StudyRight:
+    right = instance_from_json(StudyRight, {k: v for k, v in row.items() if not k.startswith("_")})
+    right.person = person
+    right.institution = instance_from_json(Institution, row["_institution"])
+    right.programme = instance_from_json(Programme, row["_programme"])
+    for name, key in (("transferred_from", "_from"), ("transferred_to", "_to")):
+        linked = row[key]
+        other = instance_from_json(StudyRight, linked) if linked.get("id") is not None else None
+        _cache(right, name, other)
+    graduation = row["_graduation"]
+    found = instance_from_json(Graduation, graduation) if graduation.get("id") else None
+    _cache(right, "graduation", found)
+    for name, key, order in (
+        ("periods", "_periods", lambda p: (p.valid_from, p.pk)),
+        ("funding_periods", "_funding", lambda f: (f.valid_from, f.pk)),
+        ("prior_education", "_prior", lambda d: d.pk),
+        ("mobilities", "_mobilities", lambda m: (m.valid_from, m.pk)),
+        ("results", "_results", lambda r: (r.semester, r.assessed_on, r.course_unit_code)),
+        ("loans", "_loans", lambda loan: (loan.granted_on, loan.pk)),
+        ("scholarships", "_scholarships", lambda s: (s.valid_from, s.pk)),
+    ):
+        model = StudyRight._meta.get_field(name).related_model
+        rows = sorted((instance_from_json(model, r) for r in row[key]), key=order)
+        set_prefetched(right, name, rows)
+    return right
+
+
+def _cache(instance: Any, name: str, value: Any) -> None:
+    """Set a one-to-one relation (either side) as select_related would, None included."""
+    instance._meta.get_field(name).set_cached_value(instance, value)
 
 
 def status_history(study_right: StudyRight) -> list[Any]:

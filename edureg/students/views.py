@@ -20,7 +20,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -29,11 +29,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from edureg.access.models import Level
-from edureg.core.audit import changes_of
 from edureg.core.context import Actor
+from edureg.core.versions import latest_versions
 from edureg.core.web import (
     add_service_errors,
     forms_with_errors,
@@ -347,14 +347,27 @@ def _action_form(action: Action, actor: Actor, right: StudyRight, data: Any = No
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def study_right_action(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
-    """One action on a study right: its form, its service; errors back on the card."""
+    """One action on a study right: its form (GET: the card loads it when the action is
+    opened, or a page of its own without JavaScript), its service (POST); errors back on the
+    card."""
     actor = _actor(request)
     chosen = ACTIONS[action]
     right = selectors.study_right_get(
         actor=actor, public_id=public_id, what="student.change", level=Level.MANAGER
     )
+    url = reverse(f"students:{chosen.name}", args=[right.public_id])
+    if request.method == "GET":
+        form = _action_form(chosen, actor, right)
+        template = (
+            "students/action_form.html"
+            if request.headers.get("HX-Request")
+            else "students/action.html"
+        )
+        return render(
+            request, template, {"action": chosen, "form": form, "url": url, "right": right}
+        )
     form = _action_form(chosen, actor, right, request.POST)
     if form.is_valid():
         try:
@@ -370,38 +383,6 @@ def study_right_action(request: HttpRequest, public_id: uuid.UUID, action: str) 
 
 
 # --- The student card -------------------------------------------------------------------------
-
-
-def _rights_of_person(actor: Actor, person: Person) -> list[StudyRight]:
-    """The person's study rights the actor may see, with everything the card shows."""
-    return list(
-        selectors.student_rights_in_scope(actor=actor)
-        .filter(person=person)
-        .select_related(
-            "transferred_from__institution",
-            "transferred_from__programme",
-            "transferred_to__institution",
-            "transferred_to__programme",
-            "graduation__qualification",
-        )
-        .prefetch_related(
-            Prefetch(
-                "periods",
-                queryset=StatusPeriod.objects.select_related("leave_reason")
-                .prefetch_related("reasons")
-                .order_by("valid_from", "id"),
-            ),
-            "programme__versions",
-            "transferred_from__programme__versions",
-            "transferred_to__programme__versions",
-            "funding_periods__source",
-            "prior_education__document_type",
-            "mobilities",
-            "loans",
-            "scholarships",
-        )
-        .order_by("-started_on", "-pk")
-    )
 
 
 def _graduation(right: StudyRight) -> Graduation | None:
@@ -428,41 +409,26 @@ HISTORY_MODELS: list[tuple[str, type[Any], str]] = [
 
 def _history(rights: Iterable[StudyRight]) -> list[dict[str, Any]]:
     """Versions of the study rights the viewer sees and of their periods, funding and
-    graduation, newest first, with what changed."""
+    graduation, newest first, with what changed (one statement: core.versions)."""
     by_id = {r.pk: r for r in rights}
-    rows: list[tuple[str, Any, StudyRight | None]] = []
-    for label, model, lookup in HISTORY_MODELS:
-        versions = (
-            model.history.filter(**{lookup: list(by_id)})
-            .select_related("history_user")
-            .order_by("-history_date", "-history_id")[:HISTORY_ROWS]
-        )
-        for row in versions:
-            right_id = row.id if model is StudyRight else row.study_right_id
-            rows.append((label, row, by_id.get(right_id)))
-    rows.sort(key=lambda r: (r[1].history_date, r[1].history_id), reverse=True)
-    rows = rows[:HISTORY_ROWS]
-    changes = {
-        (label, history_id): diff
-        for label, _model, _lookup in HISTORY_MODELS
-        for history_id, diff in changes_of(
-            label, [r.history_id for m, r, _r in rows if m == label]
-        ).items()
-    }
+    parts = [
+        (label, model.history.filter(**{lookup: list(by_id)}), lookup.removesuffix("__in"))
+        for label, model, lookup in HISTORY_MODELS
+    ]
     names = {label: model._meta.verbose_name for label, model, _lookup in HISTORY_MODELS}
     return [
         {
-            "when": row.history_date,
-            "who": row.history_user or row.history_actor,
-            "channel": row.history_channel,
-            "action": row.history_type,
-            "model": label,
-            "record": names[label],
-            "right": right,
+            "when": row["history_date"],
+            "who": row["user"] or row["history_actor"],
+            "channel": row["history_channel"],
+            "action": row["history_type"],
+            "model": row["model_label"],
+            "record": names[row["model_label"]],
+            "right": by_id.get(row["record_id"]),
             # A new record's "changes" are all its fields: the badge "created" says enough.
-            "changes": changes.get((label, row.history_id), {}) if row.history_type == "~" else {},
+            "changes": row["changes"] if row["history_type"] == "~" else {},
         }
-        for label, row, right in rows
+        for row in latest_versions(parts, limit=HISTORY_ROWS)
     ]
 
 
@@ -473,19 +439,20 @@ def _card(
     bound: ActionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    rights = _rights_of_person(actor, right.person)
+    """The student card: every study right of the person the actor sees, with its history, in
+    a fixed number of statements. The actions are listed; each form is loaded when opened
+    (GET of the action's URL), except one refused on a POST, shown with its errors."""
+    rights = selectors.card_rights(actor=actor, person=right.person)
     visible = {r.pk for r in rights}
-    may_change = selectors.managed_institutions(actor=actor).filter(pk=right.institution_id)
-    action_forms = []
-    if may_change.exists():
+    action_forms: list[tuple[Action, ActionForm | None, str]] = []
+    if selectors.manages(actor, right.institution_id):
         for action in ACTIONS.values():
             is_bound = bound is not None and bound.prefix == action.name
             # A refused form stays on the page with its message even when not offered now.
             if right.status not in action.offered_in and not is_bound:
                 continue
-            form = bound if is_bound else _action_form(action, actor, right)
             url = reverse(f"students:{action.name}", args=[right.public_id])
-            action_forms.append((action, form, url))
+            action_forms.append((action, bound if is_bound else None, url))
     cards = [
         {
             "right": r,
@@ -495,7 +462,7 @@ def _card(
             "graduation": _graduation(r),
             "transferred_from": _linked(r, "transferred_from"),
             "transferred_to": _linked(r, "transferred_to"),
-            "transcript": selectors.transcript(r),
+            "transcript": selectors.transcript_of(list(r.results.all())),
         }
         for r in rights
     ]
@@ -519,7 +486,7 @@ def _card(
 @require_GET
 def student_card(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     actor = _actor(request)
-    right = selectors.study_right_get(actor=actor, public_id=public_id, what="student.card")
+    right = selectors.study_right_for_card(actor=actor, public_id=public_id, what="student.card")
     return _card(request, actor, right)
 
 

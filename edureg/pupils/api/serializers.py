@@ -17,6 +17,7 @@ from edureg.core.api.batch import batch_serializers
 from edureg.core.api.serializers import PORTABLE_INTEGER
 from edureg.core.models import ClassifierValue
 from edureg.institutions.models import Institution
+from edureg.people.api.serializers import PersonSerializer
 from edureg.pupils.models import (
     Achievement,
     AchievementKind,
@@ -364,3 +365,19 @@ class SpecialNeedsCreateSerializer(serializers.Serializer):
     valid_from = serializers.DateField(
         help_text=_("From this day; the level in force until then ends that day.")
     )
+
+
+# --- The pupil card ---------------------------------------------------------------------------
+
+
+class PupilCardSerializer(serializers.Serializer):
+    """One pupil with what the caller sees of their records."""
+
+    person = PersonSerializer(read_only=True)
+    enrolments = EnrolmentSerializer(
+        many=True, read_only=True, help_text=_("Enrolments (clubs too), the newest first.")
+    )
+    nvs_marks = NvsMarkSerializer(many=True, read_only=True)
+    electives = ElectiveSerializer(many=True, read_only=True)
+    achievements = AchievementSerializer(many=True, read_only=True)
+    special_needs = SpecialNeedsSerializer(many=True, read_only=True)

@@ -3,6 +3,7 @@ from django.urls import path
 from edureg.pupils.api import views
 
 urlpatterns = [
+    path("pupils/cards/<uuid:public_id>/", views.PupilCardView.as_view(), name="pupil-card"),
     path("pupils/groups/", views.GroupListView.as_view(), name="pupil-group-list"),
     path(
         "pupils/groups/<uuid:public_id>/close/",

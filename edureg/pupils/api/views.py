@@ -31,7 +31,7 @@ from edureg.core.context import Actor, ActorKind
 from edureg.core.upsert import key_conflict
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
-from edureg.people.selectors import persons_shown
+from edureg.people.selectors import person_get, persons_shown
 from edureg.pupils import selectors, services, year_end
 from edureg.pupils.api.serializers import (
     ENROLMENT_BATCH,
@@ -48,6 +48,7 @@ from edureg.pupils.api.serializers import (
     GroupSerializer,
     NvsMarkCreateSerializer,
     NvsMarkSerializer,
+    PupilCardSerializer,
     SpecialNeedsCreateSerializer,
     SpecialNeedsSerializer,
     YearEndPlanSerializer,
@@ -511,3 +512,24 @@ class SpecialNeedsCreateView(APIView):
             **data,
         )
         return Response(SpecialNeedsSerializer(needs).data, status=status.HTTP_201_CREATED)
+
+
+# --- The pupil card ---------------------------------------------------------------------------
+
+
+class PupilCardView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="A pupil's card (logged in the pupil's access log)",
+        description=(
+            "The person with the enrolments (clubs included), NVŠ funding marks, electives, "
+            "achievements and special-needs levels the caller may see. A person out of the "
+            "caller's scope is 404."
+        ),
+        responses={200: PupilCardSerializer, 404: ERRORS[404]},
+    )
+    def get(self, request: Request, public_id: UUID) -> Response:
+        actor = api_actor(request)
+        person = person_get(actor=actor, public_id=public_id, what="pupil.card")
+        card = selectors.pupil_card(actor=actor, person=person)
+        return Response(PupilCardSerializer(card).data)
