@@ -79,7 +79,7 @@ def _long_history(vu):  # type: ignore[no-untyped-def]
                 assessed_on=D(2025 + semester // 3, 1 + (semester % 2) * 5, 20),
                 grade=8,
             )
-    services.loan_upsert(
+    services.loan_record(
         actor=SYSTEM,
         study_right=first,
         kind="tuition",
