@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -43,6 +43,7 @@ from edureg.access.models import (
     ScopeKind,
 )
 from edureg.core.context import Actor, ActorKind
+from edureg.core.db import json_rows
 from edureg.institutions.models import Institution
 from edureg.people.models import Guardianship
 
@@ -96,7 +97,18 @@ def _roles(actor: Actor) -> list[RoleAssignment]:
     cached = getattr(holder, "_edureg_roles", None)
     if cached is None:
         holder_filter = {"user": holder} if actor.kind == ActorKind.STAFF else {"client": holder}
-        cached = list(RoleAssignment.objects.active_on().filter(**holder_filter))
+        # With the branches of each role's institution, in the same statement.
+        branches = json_rows(
+            Institution.objects.filter(parent=OuterRef("institution_id")), per="parent", id="id"
+        )
+        cached = list(
+            RoleAssignment.objects.active_on().filter(**holder_filter).annotate(_branches=branches)
+        )
+        known = getattr(holder, "_edureg_branches", None) or {}
+        for role in cached:
+            if role.institution_id is not None:
+                known[role.institution_id] = frozenset(b["id"] for b in role._branches)
+        holder._edureg_branches = known
         holder._edureg_roles = cached
     return cached
 
