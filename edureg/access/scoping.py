@@ -91,7 +91,7 @@ class Grant:
 
 def _roles(actor: Actor) -> list[RoleAssignment]:
     """Active roles of the actor, cached on its user or client object for the request."""
-    holder = actor.user if actor.kind == ActorKind.STAFF else actor.client
+    holder = _holder(actor)
     if holder is None:
         return []
     cached = getattr(holder, "_edureg_roles", None)
@@ -193,8 +193,7 @@ def branches_of(holder: Any, institution_ids: Iterable[int]) -> dict[int, frozen
 def _branch_closure(actor: Actor, institution_ids: set[int]) -> frozenset[int]:
     if not institution_ids:
         return frozenset()
-    holder = actor.user if actor.kind == ActorKind.STAFF else actor.client
-    branches = branches_of(holder, institution_ids)
+    branches = branches_of(_holder(actor), institution_ids)
     return frozenset(institution_ids.union(*branches.values()))
 
 

@@ -41,16 +41,18 @@ def refresh_seconds() -> int:
     return int(settings.SESSION_REFRESH_SECONDS)
 
 
-def refresh_if_due(request: HttpRequest) -> None:
-    """Mark a non-empty session for saving when its last refresh is older than the interval;
-    the saved values of the safeguards are read again with it."""
+def refresh_if_due(request: HttpRequest) -> bool:
+    """Mark a non-empty session for saving when its last refresh is older than the interval,
+    and say whether it did: the saved values of the safeguards are then read again."""
     session = request.session
     if not session.keys():
-        return  # no session: nothing to keep alive (and none is created)
+        return False  # no session: nothing to keep alive (and none is created)
     refreshed = session.get(REFRESHED_KEY)
     now = int(time.time())
     if refreshed is None or now - int(refreshed) >= refresh_seconds():
         session[REFRESHED_KEY] = now
+        return True
+    return False
 
 
 def forget_safeguards(request: HttpRequest) -> None:
@@ -95,7 +97,10 @@ class SessionSafeguardsMiddleware(OTPMiddleware):
     request; and the session saved only when it is due for a refresh (see the module)."""
 
     def __call__(self, request: HttpRequest) -> Any:
-        refresh_if_due(request)
+        # Whether this request refreshes the session, kept for the (lazy) user's check below:
+        # the refresh's timestamp alone would not tell when it falls in the same second as
+        # the one the safeguards were read at.
+        request._edureg_refreshing = refresh_if_due(request)  # type: ignore[attr-defined]
         return super().__call__(request)
 
     def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
@@ -108,6 +113,7 @@ class SessionSafeguardsMiddleware(OTPMiddleware):
         refreshed = session.get(REFRESHED_KEY)
         if (
             saved is None
+            or getattr(request, "_edureg_refreshing", False)
             or saved.get("user") != user.pk
             or saved.get("device") != device_id
             or saved.get("refreshed") != refreshed
