@@ -360,13 +360,37 @@ def ensure_in_scope(
     checked = getattr(holder, "_edureg_checked", None) if holder is not None else None
     if checked is not None and key in checked:
         return
-    get_in_scope(
-        model._default_manager.all(), actor=actor, areas=areas, paths=paths, level=level, pk=pk
-    )
+    if not _granted_institution(model, pk, actor=actor, areas=areas, paths=paths, level=level):
+        get_in_scope(
+            model._default_manager.all(), actor=actor, areas=areas, paths=paths, level=level, pk=pk
+        )
     if holder is not None:
         if checked is None:
             checked = holder._edureg_checked = set()
         checked.add(key)
+
+
+def _granted_institution(
+    model: type[models.Model],
+    pk: Any,
+    *,
+    actor: Actor,
+    areas: frozenset[str],
+    paths: ScopePaths,
+    level: str,
+) -> bool:
+    """Whether the grant itself names this institution at this level (national, or the
+    institution or a branch of one granted): then no read is needed to allow it. Anything
+    else (another path, a municipality's grant, a refusal's 404 or 403) is decided by
+    `get_in_scope`."""
+    if model is not Institution or paths.institution != ("pk",):
+        return False
+    if actor.kind == ActorKind.CITIZEN:
+        return False
+    given = grant(actor, areas, level)
+    if given.national:
+        return paths.national == ScopePaths().national  # a national grant not narrowed
+    return pk in given.institution_ids
 
 
 def require(
