@@ -82,6 +82,7 @@ bench: setup ## Benchmarks on generated national-scale data (SQLite and PostgreS
 	scripts/with-postgres.sh $(PY) bench/pupils_bench.py --database postgres
 	scripts/with-postgres.sh $(PY) bench/statistics_bench.py --database postgres --enrolments 3000000
 	scripts/with-postgres.sh $(PY) bench/students_bench.py --database postgres
+	scripts/with-postgres.sh $(PY) bench/cards_bench.py --database postgres
 
 .PHONY: clean
 clean: ## Remove the virtual environment and local databases
