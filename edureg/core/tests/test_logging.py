@@ -108,12 +108,14 @@ def test_gunicorns_access_log_is_redacted(tmp_path):
             answered = False
             while time.monotonic() < deadline and not answered:
                 assert server.poll() is None, log.read_text()
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 try:
-                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                    connection.request("GET", f"/api/v1/nothing/?personal_code={CODE}")
-                    answered = connection.getresponse().status == 404
+                    probe.request("GET", f"/api/v1/nothing/?personal_code={CODE}")
+                    answered = probe.getresponse().status == 404
                 except OSError:
                     time.sleep(0.2)
+                finally:
+                    probe.close()  # an unclosed socket is a ResourceWarning, an error here
             assert answered, log.read_text()
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             connection.request(
@@ -122,6 +124,7 @@ def test_gunicorns_access_log_is_redacted(tmp_path):
                 "%EF%BC%98%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%92%EF%BC%99%EF%BC%96",
             )
             connection.getresponse().read()
+            connection.close()
         finally:
             server.terminate()
             server.wait(timeout=60)
