@@ -43,8 +43,7 @@ def demo_seal(settings, tmp_path):  # type: ignore[no-untyped-def]
     seal.demo_seal_ensure(settings.SEAL_DIR)
 
 
-# The phone run (390×844) is not yet green: /me/shares/ with a new link scrolls sideways.
-@pytest.mark.parametrize("viewport", ["desktop"])
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
 @pytest.mark.django_db(transaction=True)
 def test_a_school_leaver_a_data_manager_and_a_parent_use_the_portal(
     live_server, demo_seal, viewport
