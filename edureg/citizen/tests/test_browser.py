@@ -2,7 +2,9 @@
 leaver signs in through the demo identity provider, reads the whole history with the exams,
 forms and downloads a document, shares records by link (opened in a fresh browser, then revoked:
 404), asks for a correction that the school's data manager answers; a parent reads a child's
-history. axe-core finds no serious or critical violation on any page of the portal.
+history. axe-core finds no serious or critical violation on any page of the portal, on the
+home page that leads to it, on the staff queue of citizens' requests and on the page that says
+sign-in is unavailable.
 
 Debian's Chromium through Playwright (edureg.core.tests.browser); no browser is downloaded.
 """
@@ -46,7 +48,7 @@ def demo_seal(settings, tmp_path):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 @pytest.mark.django_db(transaction=True)
 def test_a_school_leaver_a_data_manager_and_a_parent_use_the_portal(
-    live_server, demo_seal, viewport
+    live_server, demo_seal, settings, viewport
 ):
     history = school_leaver()
     exam = history.written["achievements"][1]  # Lithuanian, 74 of 100
@@ -63,6 +65,7 @@ def test_a_school_leaver_a_data_manager_and_a_parent_use_the_portal(
 
         # The home page leads to the e-identity sign-in; /me/ without a session starts it
         page.goto(f"{live_server.url}/")
+        _check(page, viewport, checked)
         page.get_by_role("link", name="Prisijungti per elektroninius valdžios vartus").click()
         page.wait_for_url("**/demo-idp/**")
         _check(page, viewport, checked)
@@ -90,7 +93,8 @@ def test_a_school_leaver_a_data_manager_and_a_parent_use_the_portal(
         page.get_by_role("link", name="Dokumentai", exact=True).click()
         _check(page, viewport, checked)
         # (Chromium shows a PDF in its own viewer: the bytes are read through the session.)
-        page.locator("main button", has_text="Matematika").click()
+        # (Forming and sealing the PDF may take long on a loaded machine: a wait, not a check.)
+        page.locator("main button", has_text="Matematika").click(timeout=120_000)
         page.wait_for_url("**/documents/*/pdf/", timeout=120_000)
         assert citizen.request.get(page.url).body()[:5] == b"%PDF-"
         page.goto(f"{live_server.url}/me/documents/")
@@ -160,7 +164,11 @@ def test_a_school_leaver_a_data_manager_and_a_parent_use_the_portal(
         staff.goto(f"{live_server.url}/")
         assert "1 asmens prašymas ištaisyti įrašą laukia jūsų atsakymo." in staff.inner_text("main")
         staff.get_by_role("link", name="Prašymai ištaisyti duomenis").click()
+        staff.wait_for_url("**/corrections/")
+        _check(staff, viewport, checked)
         staff.get_by_role("link", name="Austėja Žukauskaitė").click()
+        staff.wait_for_url("**/corrections/*/")
+        _check(staff, viewport, checked)
         staff.get_by_label("Atmesta, nurodant priežastį").check()
         staff.locator("#id_answer").fill("Egzaminų centro duomenimis rezultatas yra 74.")
         staff.get_by_role("button", name="Siųsti atsakymą").click()
@@ -184,4 +192,12 @@ def test_a_school_leaver_a_data_manager_and_a_parent_use_the_portal(
         family.get_by_role("link", name="Kas matė mano duomenis").click()
         _check(family, viewport, checked)
 
-    assert len(checked) == 15
+        # Without an e-identity gateway (no OpenID Connect, no demo mode) the portal says that
+        # signing in is unavailable
+        settings.DEMO_MODE = False
+        unavailable = chrome.new_context(locale="lt-LT", viewport=size).new_page()
+        assert unavailable.goto(f"{live_server.url}/me/").status == 503
+        assert unavailable.get_by_role("heading", name="Prisijungti negalima").is_visible()
+        _check(unavailable, viewport, checked)
+
+    assert len(checked) == 19
