@@ -4,7 +4,8 @@ at the project level, above every app; `manage.py seed_demo` runs it).
 Institutions and people are generated reproducibly from the seed and inserted in bulk through
 `bulk_create_with_audit`, so every record has its first version and change-log entry, as if it
 had arrived through an import; then the demo staff, programmes, pupils (with their learning:
-electives, exams, olympiads, NVŠ groups), students, and the parents of the children.
+electives, exams, olympiads, NVŠ groups), students, the parents of the children, and the demo
+school's documents.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import transaction
 from edureg.access.demo import demo_access_ensure
 from edureg.core.context import Actor, Channel, audit_context
 from edureg.core.demo import DEFAULT_BATCH_SIZE, Progress, Scale, demo_admin_ensure
+from edureg.credentials.demo import credentials_seed
 from edureg.institutions.demo import (
     institutions_generate,
     institutions_insert,
@@ -37,6 +39,7 @@ class DemoSeeded:
     enrolments: int
     study_rights: int
     parents: int
+    documents: int
     staff: int
     admin_created: bool
 
@@ -66,6 +69,7 @@ def demo_seed(
         # After the learners: parents of children, who are no learners of the registers.
         parents = families_seed(scale=scale, seed=seed, progress=progress, batch_size=batch_size)
         funding_rules_seed()
+        documents = credentials_seed(scale=scale, seed=seed, progress=progress)
     return DemoSeeded(
         institutions=institutions,
         persons=persons,
@@ -73,6 +77,7 @@ def demo_seed(
         enrolments=enrolments,
         study_rights=study_rights,
         parents=parents,
+        documents=documents,
         staff=len(staff),
         admin_created=admin_created,
     )

@@ -212,7 +212,7 @@ REPORT_AREAS = (FunctionArea.BLANK_ALLOCATION, FunctionArea.CERTIFICATES)
 
 def institutions_for_blank_report(*, actor: Actor) -> QuerySet[Institution]:
     return restrict(
-        Institution.objects.order_by("name"),
+        Institution.objects.order_by("name_lt"),
         actor=actor,
         areas=REPORT_AREAS,
         paths=INSTITUTION_ITSELF,

@@ -21,7 +21,7 @@ from edureg.core.context import Actor
 from edureg.core.demo import Progress, Scale
 from edureg.core.models import Classifier, ClassifierValue
 from edureg.credentials import blanks, services
-from edureg.credentials.models import BlankType, DocumentType, ReissueKind
+from edureg.credentials.models import Blank, BlankStatus, BlankType, DocumentType, ReissueKind
 from edureg.people.models import Person
 from edureg.people.services import person_create
 from edureg.pupils import exams
@@ -44,7 +44,7 @@ def _staff_actor(username: str) -> Actor | None:
 def _personal_code(birth: dt.date, male: bool, serial: int) -> str:
     first = "5" if male else "6"
     stem = f"{first}{birth:%y%m%d}{serial:03d}"
-    return stem + asmens.calc_check_digit(stem)
+    return stem + asmens.calc_check_digit(stem + "0")  # the last character is ignored
 
 
 def _family(name: str, male: bool) -> str:
@@ -193,8 +193,41 @@ def credentials_seed(*, scale: Scale, seed: int, progress: Progress) -> int:
             actor=former, document=lost, kind=ReissueKind.DUPLICATE
         )
         issued.append(services.document_approve(actor=approver, document=duplicate))
+    # A blank spoiled in printing, written off by the school.
+    spoiled = (
+        Blank.objects.filter(
+            institution=school, blank_type__code="3014", status=BlankStatus.ON_HAND
+        )
+        .order_by("-number")
+        .first()
+    )
+    if spoiled is not None:
+        blanks.blank_write_off(
+            actor=former,
+            blank=spoiled,
+            status=BlankStatus.SPOILED,
+            reason=ClassifierValue.objects.of("blank-write-off-reason").get(code="misprint"),
+            on=dt.date(year + 1, 7, 1),
+            note="Spausdintuvas suglamžė lapą",
+        )
+    # This school year's session, announced by the agency, for the school to plan.
+    current = exams.exam_session_create(
+        actor=SYSTEM,
+        school_year=year + 1,
+        name=f"{year + 2} m. pagrindinė sesija",
+        starts_on=dt.date(year + 2, 5, 25),
+        ends_on=dt.date(year + 2, 6, 30),
+    )
+    for code, day in {**exam_days, "history": 19}.items():
+        exams.exam_create(
+            actor=SYSTEM,
+            session=current,
+            subject=subjects[code],
+            kind=ExamKind.STATE_MATURITY,
+            held_on=dt.date(year + 2, 6, day),
+        )
     progress(
         f"documents: class {group} with {len(pupils)} pupils, {len(rows)} exam results, "
-        f"{len(issued)} maturity certificates issued ({len(forming.refused)} refusals)"
+        f"{len(issued)} maturity certificates issued, {len(forming.refused)} refused"
     )
     return len(issued)

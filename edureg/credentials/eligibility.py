@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from edureg.core.models import ClassifierValue
+from edureg.core.models import ClassifierValue, localized_name
 from edureg.credentials.models import DocumentSource, DocumentType
 from edureg.institutions.models import Institution
 from edureg.people.models import Person
@@ -181,7 +181,7 @@ def _general(
                 % {"name": name, "year": _year_label(year)},
             )
         )
-    failing = [g.subject.name_lt for g in grades if not g.positive]
+    failing = [localized_name(g.subject) for g in grades if not g.positive]
     if failing:
         outcome.refusals.append(
             Refusal(
@@ -206,7 +206,7 @@ def _general(
                         person,
                         "required_exam",
                         _("%(name)s has not passed the %(subject)s maturity exam.")
-                        % {"name": name, "subject": subject.name_lt},
+                        % {"name": name, "subject": localized_name(subject)},
                     )
                 )
         passed_count = sum(1 for r in results if r.passed)

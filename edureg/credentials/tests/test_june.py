@@ -90,7 +90,7 @@ def test_a_schools_june(tmp_path):
     assert {r.person for r in forming.refused} == {refused_pupil}
     refusal = next(r for r in forming.refused if r.rule == "required_exam")
     assert refused_pupil.full_name in refusal.message
-    assert "Lietuvių kalba ir literatūra" in refusal.message
+    assert "Lithuanian language and literature" in refusal.message
     assert all(
         d.status == DocumentStatus.FORMED and not d.registration_number for d in forming.formed
     )

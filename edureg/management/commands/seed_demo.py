@@ -73,7 +73,7 @@ class Command(BaseCommand):
                 f"Done in {elapsed:.1f} s: {seeded.institutions} institutions, "
                 f"{seeded.persons} persons, {seeded.programmes} programmes, "
                 f"{seeded.enrolments} enrolments, {seeded.study_rights} study rights, "
-                f"{seeded.parents} parents; "
+                f"{seeded.parents} parents, {seeded.documents} documents; "
                 f"demo superuser '{DEMO_ADMIN_USERNAME}' {admin}; {seeded.staff} demo staff users."
             )
         )
