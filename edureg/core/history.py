@@ -153,3 +153,28 @@ def values_diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[st
 def history_rows_for(instance: models.Model) -> Any:
     """The versions of one record, newest first, with their users."""
     return instance.history.select_related("history_user").order_by("-history_date", "-history_id")  # type: ignore[attr-defined]
+
+
+# --- A person's history across the registers ---------------------------------------------------
+# Apps higher up (documents, say) hold records that belong to a person's history, which pages
+# lower down show (the pupil's card). Each registers a source in its AppConfig.ready(); a
+# source takes (actor=, person=, limit=) and returns, newest first, the versions the actor may
+# see as (model label, version row, what the record is, what the change did) — core imports
+# no app, and a page asks every source.
+PersonHistorySource = Callable[..., list[tuple[str, Any, str, str]]]
+_PERSON_HISTORY_SOURCES: list[PersonHistorySource] = []
+
+
+def person_history_source(source: PersonHistorySource) -> PersonHistorySource:
+    if source not in _PERSON_HISTORY_SOURCES:
+        _PERSON_HISTORY_SOURCES.append(source)
+    return source
+
+
+def person_history_from_sources(
+    *, actor: Any, person: Any, limit: int
+) -> list[tuple[str, Any, str, str]]:
+    rows: list[tuple[str, Any, str, str]] = []
+    for source in _PERSON_HISTORY_SOURCES:
+        rows += source(actor=actor, person=person, limit=limit)
+    return rows

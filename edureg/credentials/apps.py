@@ -40,7 +40,12 @@ class CredentialsConfig(AppConfig):
         )
 
         from edureg.core import schedule
+        from edureg.core.history import person_history_source
+        from edureg.credentials.selectors import document_history_of_person
         from edureg.credentials.tasks import exam_centre_poll_task
+
+        # A person's documents (formed, issued, annulled) belong to their history.
+        person_history_source(document_history_of_person)
 
         # The exam centre's file drop is read every quarter of an hour.
         schedule.register(

@@ -27,12 +27,13 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, scope_q, ward_ids
+from edureg.access.scoping import ScopePaths, get_in_scope, scope_q, ward_ids
 from edureg.core import context
 from edureg.core.audit import append_entries, log_person_access
 from edureg.core.context import Actor, ActorKind
 from edureg.core.models import AccessLogEntry
 from edureg.credentials.models import Document, DocumentStatus
+from edureg.institutions.models import Institution
 from edureg.people.models import Person
 
 SCHOOL_PATHS = ScopePaths(institution=("institution",), municipality=("institution__municipality",))
@@ -116,6 +117,59 @@ def document_get(
 def documents_of_person(*, actor: Actor, person: Person) -> QuerySet[Document]:
     """A person's documents within the actor's scope, newest first."""
     return documents_in_scope(actor=actor).filter(person=person).order_by("-created_at", "-pk")
+
+
+def person_for_forming(
+    *, actor: Actor, institution: Institution, area: str, public_id: uuid.UUID | str
+) -> Person | None:
+    """The person a document is to be formed for at the institution: a pupil who was enrolled
+    there or a student with a study right there, else None. The actor must form documents of
+    the area at the institution (404 out of scope, 403 below the manager level), so that a
+    public id tells nothing about anyone else. A found person is written to their access log."""
+    if actor.kind != ActorKind.SYSTEM:
+        get_in_scope(
+            Institution.objects.all(),
+            actor=actor,
+            areas=[area],
+            paths=ScopePaths(institution=("pk",), municipality=("municipality",)),
+            level=Level.MANAGER,
+            pk=institution.pk,
+        )
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    linked = Q(enrolments__institution=institution) | Q(study_rights__institution=institution)
+    person = Person.objects.filter(linked, public_id=key).distinct().first()
+    if person is not None:
+        log_person_access(
+            actor=actor, person_public_ids=[person.public_id], what="credentials.form-lookup"
+        )
+    return person
+
+
+def document_history_of_person(*, actor: Actor, person: Any, limit: int) -> list[Any]:
+    """The versions of the person's documents the actor sees, newest first, for the person's
+    history (registered with `core.history.person_history_source`): each as (model label,
+    version row, what the record is, what the change did)."""
+    documents = {d.pk: d for d in documents_of_person(actor=actor, person=person)}
+    if not documents:
+        return []
+    rows = (
+        Document.history.filter(id__in=list(documents))
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    # A version that changed no status (the sealed copy stored, say) says nothing to a reader.
+    result, last_status = [], {}
+    for row in rows:
+        if last_status.get(row.id) == row.status:
+            continue
+        last_status[row.id] = row.status
+        document = documents[row.id]
+        label = f"{document.document_type} {row.registration_number or ''}".strip()
+        result.append(("credentials.document", row, label, DocumentStatus(row.status).label))
+    return result[::-1][:limit]
 
 
 def documents_of_citizen(*, actor: Actor) -> QuerySet[Document]:

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from edureg.access.models import Level
 from edureg.core.context import Actor
+from edureg.core.history import person_history_from_sources
 from edureg.core.versions import latest_versions
 from edureg.core.web import (
     add_service_errors,
@@ -173,15 +174,16 @@ def _nvs_providers(actor: Actor, person: Person) -> QuerySet[Institution]:
     )
 
 
-def _history(person: Person, enrolments: Iterable[Enrolment]) -> list[dict[str, Any]]:
+def _history(actor: Actor, person: Person, enrolments: Iterable[Enrolment]) -> list[dict[str, Any]]:
     """Versions of the person and of the enrolments the viewer sees, newest first, with what
-    changed (one statement: core.versions)."""
+    changed (one statement: core.versions), and the versions of the person's records in other
+    registers that the viewer sees (documents, say: `person_history_from_sources`)."""
     by_id = {e.pk: e for e in enrolments}
     parts = [
         ("people.person", Person.history.filter(id=person.pk), "id"),
         ("pupils.enrolment", Enrolment.history.filter(id__in=list(by_id)), "id"),
     ]
-    return [
+    rows = [
         {
             "when": row["history_date"],
             "who": row["user"] or row["history_actor"],
@@ -195,6 +197,23 @@ def _history(person: Person, enrolments: Iterable[Enrolment]) -> list[dict[str, 
         }
         for row in latest_versions(parts, limit=HISTORY_ROWS)
     ]
+    rows += [
+        {
+            "when": row.history_date,
+            "who": row.history_user or row.history_actor,
+            "channel": row.history_channel,
+            "action": row.history_type,
+            "enrolment": None,
+            "changes": {},
+            "record": record,
+            "summary": summary,
+        }
+        for _model, row, record, summary in person_history_from_sources(
+            actor=actor, person=person, limit=HISTORY_ROWS
+        )
+    ]
+    rows.sort(key=lambda r: r["when"], reverse=True)
+    return rows[:HISTORY_ROWS]
 
 
 def _card(
@@ -233,7 +252,7 @@ def _card(
             "electives": card.electives,
             "achievements": card.achievements,
             "special_needs": card.special_needs,
-            "history": _history(person, card.enrolments),
+            "history": _history(actor, person, card.enrolments),
             "error_forms": forms_with_errors(nvs_form),
         },
         status=status,
