@@ -27,10 +27,15 @@ from conftest import make_user, verified_login
 from edureg.access import services
 from edureg.access.models import FunctionArea, Level, PledgeText, RoleAssignment, ScopeKind
 from edureg.core.context import Actor
+from edureg.core.models import ClassifierValue
+from edureg.credentials import services as credential_services
+from edureg.credentials.models import DocumentType
 from edureg.institutions.models import FounderType, InstitutionKind, Municipality
 from edureg.institutions.tests.factories import InstitutionFactory
 from edureg.people.tests.factories import PersonFactory
+from edureg.pupils import exams
 from edureg.pupils import services as pupil_services
+from edureg.pupils.models import Group
 from edureg.students.tests.factories import open_right
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +48,7 @@ AREAS = (
     FunctionArea.PUPIL_LEARNING,
     FunctionArea.USER_ADMIN,
     FunctionArea.STATISTICS,
+    FunctionArea.CERTIFICATES,
 )
 SCOPES = (ScopeKind.INSTITUTION, ScopeKind.MUNICIPALITY, ScopeKind.NATIONAL)
 LEVELS = (Level.VIEWER, Level.MANAGER)
@@ -68,6 +74,10 @@ class World:
     requests: dict[str, Any]
     roles: dict[str, Any]
     study_rights: dict[str, Any]
+    # Per target: a certificate of learning achievements issued by the target's institution to
+    # its pupil, and one formed and awaiting approval.
+    issued: dict[str, Any]
+    formed: dict[str, Any]
 
 
 def build_world() -> World:
@@ -134,7 +144,32 @@ def build_world() -> World:
             function_area=FunctionArea.LISTS,
             level=Level.VIEWER,
         )
-    return World(vilnius, kaunas, institutions, people, requests, roles, study_rights)
+    achievements = DocumentType.objects.get(code="achievements")
+    maths = ClassifierValue.objects.of("school-subject").get(code="mathematics")
+    issued, formed = {}, {}
+    for target, institution in institutions.items():
+        exams.annual_grade_set(
+            actor=SYSTEM,
+            person=people[target],
+            institution=institution,
+            school_year=2025,
+            subject=maths,
+            grade=8,
+        )
+        documents = [
+            credential_services.document_form(
+                actor=SYSTEM,
+                document_type=achievements,
+                person=people[target],
+                institution=institution,
+            )
+            for _ in range(2)
+        ]
+        issued[target] = credential_services.document_approve(actor=SYSTEM, document=documents[0])
+        formed[target] = documents[1]
+    return World(
+        vilnius, kaunas, institutions, people, requests, roles, study_rights, issued, formed
+    )
 
 
 def make_actor(world: World, spec: Any) -> Any:
@@ -175,6 +210,7 @@ PERSONAL_DATA_AREAS = {
     FunctionArea.STUDENT_DATA,
     FunctionArea.PUPIL_LEARNING,
     FunctionArea.USER_ADMIN,
+    FunctionArea.CERTIFICATES,
 }
 
 
@@ -188,6 +224,16 @@ def covers(spec: Any, kind: str, target: str) -> bool:
             return False
         # A pupil is seen by the school they are enrolled at (with its branches), by the
         # municipality of that school and of their residence, and nationally.
+        if scope == ScopeKind.NATIONAL:
+            return True
+        if scope == ScopeKind.MUNICIPALITY:
+            return target != "other_municipality"
+        return target in ("own", "branch")
+    if kind == "document":
+        # A school's documents: the school (with its branches), the municipality of the school,
+        # the agency — through certificate forming and printing only.
+        if area != FunctionArea.CERTIFICATES:
+            return False
         if scope == ScopeKind.NATIONAL:
             return True
         if scope == ScopeKind.MUNICIPALITY:
@@ -219,17 +265,22 @@ def covers(spec: Any, kind: str, target: str) -> bool:
 
 
 SAFEGUARD = "sent to the second factor or the pledge"
+# A form that picks its target from a list offers only what the actor may act on: a target
+# outside that list (out of scope, or in scope below the level) is refused as not offered.
+NOT_OFFERED = 400
 
 
-def expected(spec: Any, kind: str, target: str, needs: str, api: bool = True) -> int | str:
+def expected(
+    spec: Any, kind: str, target: str, needs: str, api: bool = True, picked: bool = False
+) -> int | str:
     """200 allowed, 403 in scope below the level, 404 out of scope; in the web UI a user who
     holds a personal-data area but has not finished the safeguards is sent to finish them."""
     if spec is not None and spec[1] in PERSONAL_DATA_AREAS and spec[3] != "complete" and not api:
         return SAFEGUARD
     if spec is None or not covers(spec, kind, target):
-        return 404
+        return NOT_OFFERED if picked else 404
     if needs == Level.MANAGER and spec[2] != Level.MANAGER:
-        return 403
+        return NOT_OFFERED if picked else 403
     return 200
 
 
@@ -297,6 +348,65 @@ OPERATIONS = {
             format="json",
         ),
     ),
+    "document page (web)": (
+        "document",
+        Level.VIEWER,
+        False,
+        lambda c, w, t: c.get(f"/documents/{w.issued[t].public_id}/"),
+    ),
+    "document (API)": (
+        "document",
+        Level.VIEWER,
+        True,
+        lambda c, w, t: c.get(f"/api/v1/documents/{w.issued[t].public_id}/"),
+    ),
+    "document form (API)": (
+        "document",
+        Level.MANAGER,
+        True,
+        lambda c, w, t: c.post(
+            "/api/v1/documents/",
+            {
+                "document_type": "achievements",
+                "person": str(w.people[t].public_id),
+                "institution": w.institutions[t].register_id,
+            },
+            format="json",
+        ),
+    ),
+    "document approve (web)": (
+        "document",
+        Level.MANAGER,
+        False,
+        lambda c, w, t: c.post(f"/documents/{w.formed[t].public_id}/approve/", {"confirm": "on"}),
+    ),
+    "document approve (API)": (
+        "document",
+        Level.MANAGER,
+        True,
+        lambda c, w, t: c.post(
+            f"/api/v1/documents/{w.formed[t].public_id}/approve/", {}, format="json"
+        ),
+    ),
+    "document annul (web)": (
+        "document",
+        Level.MANAGER,
+        False,
+        lambda c, w, t: c.post(
+            f"/documents/{w.issued[t].public_id}/annul/",
+            {"reason": "Klaida", "then": "", "confirm": "on"},
+        ),
+    ),
+    "document annul (API)": (
+        "document",
+        Level.MANAGER,
+        True,
+        lambda c, w, t: c.post(
+            f"/api/v1/documents/{w.issued[t].public_id}/annul/",
+            {"reason": "Klaida"},
+            format="json",
+        ),
+    ),
     "request page (web)": (
         "request",
         Level.VIEWER,
@@ -323,6 +433,21 @@ OPERATIONS = {
         Level.MANAGER,
         False,
         lambda c, w, t: c.post(f"/access/roles/{w.roles[t].pk}/revoke/"),
+    ),
+}
+
+# Forms that pick their target from a list of what the actor may act on.
+PICKED = {
+    "class documents form (web)": (
+        "document",
+        Level.MANAGER,
+        lambda c, w, t: c.post(
+            "/documents/form/",
+            {
+                "document_type": DocumentType.objects.get(code="achievements").pk,
+                "group": Group.objects.get(enrolments__person=w.people[t]).pk,
+            },
+        ),
     ),
 }
 
@@ -356,6 +481,20 @@ LISTS = {
         lambda c: c.get("/students/"),
         lambda r, w, t: str(w.study_rights[t].public_id) in r.content.decode(),
     ),
+    "document list (API)": (
+        "document",
+        True,
+        lambda c: c.get("/api/v1/documents/?page_size=500"),
+        lambda r, w, t: (
+            str(w.issued[t].public_id) in {d["id"] for d in r.json().get("results", [])}
+        ),
+    ),
+    "document list (web)": (
+        "document",
+        False,
+        lambda c: c.get("/documents/"),
+        lambda r, w, t: str(w.issued[t].public_id) in r.content.decode(),
+    ),
     "request list (web)": (
         "request",
         False,
@@ -386,6 +525,13 @@ def test_authorization_matrix(spec):
             cases += 1
             if got != want:
                 mismatches.append(f"{name} on {target}: expected {want}, got {got}")
+    for name, (kind, needs, call) in PICKED.items():
+        for target in TARGETS:
+            want = expected(spec, kind, target, needs, api=False, picked=True)
+            got = _run_case(clients[False], call, world, target)
+            cases += 1
+            if got != want:
+                mismatches.append(f"{name} on {target}: expected {want}, got {got}")
     for name, (kind, api, fetch, listed) in LISTS.items():
         response = fetch(clients[api])
         for target in TARGETS:
@@ -403,7 +549,7 @@ def test_authorization_matrix(spec):
 
 def test_the_matrix_covers_thousands_of_cases():
     """Guards the matrix from shrinking unnoticed (counts what the parametrisation enumerates)."""
-    per_actor = len(OPERATIONS) * len(TARGETS) + len(LISTS) * len(TARGETS)
+    per_actor = (len(OPERATIONS) + len(PICKED) + len(LISTS)) * len(TARGETS)
     assert len(ACTORS) * per_actor >= 4000
 
 
