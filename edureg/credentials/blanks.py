@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, get_in_scope, require, restrict
+from edureg.access.scoping import ScopePaths, get_in_scope, grant, require, restrict
 from edureg.core.audit import bulk_create_with_audit
 from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.core.models import ClassifierValue
@@ -303,4 +303,89 @@ def blank_report(
             for row in counts
         ),
         key=lambda r: r.blank_type.code,
+    )
+
+
+def receives_blanks(actor: Actor) -> bool:
+    """Whether the actor records the blanks the agency receives (blank allocation, national)."""
+    given = grant(actor, [FunctionArea.BLANK_ALLOCATION], Level.MANAGER)
+    return given.national
+
+
+def receipts_seen(*, actor: Actor) -> QuerySet[BlankReceipt]:
+    """The ranges received by the agency: seen by the agency's blank allocation staff."""
+    if not grant(actor, [FunctionArea.BLANK_ALLOCATION], Level.VIEWER).national:
+        return BlankReceipt.objects.none()
+    return BlankReceipt.objects.select_related("blank_type")
+
+
+@dataclass(frozen=True)
+class StockRow:
+    blank_type: BlankType
+    series: str
+    count: int
+    first_number: int
+    last_number: int
+
+
+def stock(*, actor: Actor) -> list[StockRow]:
+    """Blanks still at the agency, per type and series (the lowest and highest number left)."""
+    if not grant(actor, [FunctionArea.BLANK_ALLOCATION], Level.VIEWER).national:
+        return []
+    rows = (
+        Blank.objects.filter(status=BlankStatus.IN_STOCK)
+        .order_by()
+        .values("blank_type", "series")
+        .annotate(count=Count("pk"), first=Min("number"), last=Max("number"))
+    )
+    types = {t.pk: t for t in BlankType.objects.all()}
+    return sorted(
+        (
+            StockRow(types[r["blank_type"]], r["series"], r["count"], r["first"], r["last"])
+            for r in rows
+        ),
+        key=lambda r: (r.blank_type.code, r.series),
+    )
+
+
+def institutions_to_allocate_to(*, actor: Actor) -> QuerySet[Institution]:
+    """Where the actor allocates blanks: nationally every institution, a municipality its own."""
+    return restrict(
+        Institution.objects.filter(deregistered_on__isnull=True).order_by("name_lt"),
+        actor=actor,
+        areas=[FunctionArea.BLANK_ALLOCATION],
+        paths=INSTITUTION_ITSELF,
+        level=Level.MANAGER,
+    )
+
+
+def allocations_seen(*, actor: Actor) -> QuerySet[BlankAllocation]:
+    """Allocations to the institutions the actor keeps blank accounts of."""
+    return restrict(
+        BlankAllocation.objects.select_related("blank_type", "institution"),
+        actor=actor,
+        areas=REPORT_AREAS,
+        paths=BLANK_PATHS,
+    )
+
+
+def institutions_to_write_off_at(*, actor: Actor) -> QuerySet[Institution]:
+    return restrict(
+        Institution.objects.order_by("name_lt"),
+        actor=actor,
+        areas=[FunctionArea.CERTIFICATES, FunctionArea.BLANK_ALLOCATION],
+        paths=INSTITUTION_ITSELF,
+        level=Level.MANAGER,
+    )
+
+
+def written_off_seen(*, actor: Actor) -> QuerySet[Blank]:
+    """Spoiled and lost blanks of the institutions the actor keeps blank accounts of."""
+    return restrict(
+        Blank.objects.filter(status__in=[BlankStatus.SPOILED, BlankStatus.LOST]).select_related(
+            "blank_type", "institution", "write_off_reason"
+        ),
+        actor=actor,
+        areas=REPORT_AREAS,
+        paths=BLANK_PATHS,
     )

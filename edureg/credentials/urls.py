@@ -1,6 +1,6 @@
 from django.urls import path
 
-from edureg.credentials import views
+from edureg.credentials import blank_views, views
 
 app_name = "credentials"
 urlpatterns = [
@@ -8,6 +8,9 @@ urlpatterns = [
     path("form/", views.document_form_class, name="form-class"),
     path("zip/", views.group_zip, name="group-zip"),
     path("blanks/", views.blank_report, name="blank-report"),
+    path("blanks/received/", blank_views.blank_receipts, name="blank-receipts"),
+    path("blanks/allocations/", blank_views.blank_allocations, name="blank-allocations"),
+    path("blanks/write-off/", blank_views.blank_write_off, name="blank-write-off"),
     path("studies/", views.studies_certificate, name="studies"),
     path(
         "studies/<uuid:public_id>/form/",

@@ -40,6 +40,7 @@ from edureg.credentials.blanks import INSTITUTION_ITSELF
 from edureg.credentials.models import Document, DocumentStatus, DocumentType, ReissueKind
 from edureg.credentials.tasks import documents_zip
 from edureg.institutions.models import Institution
+from edureg.pupils.exams import exam_planning_groups
 from edureg.pupils.models import Group, GroupKind
 from edureg.students.selectors import student_rights_in_scope, study_right_get
 
@@ -175,6 +176,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
             "statuses": DocumentStatus.choices,
             "status": status,
             "may_form": _formable_groups(actor).exists(),
+            "may_plan_exams": exam_planning_groups(actor=actor).exists(),
             "query_string": query_string_without_page(request),
         },
     )

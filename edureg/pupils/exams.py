@@ -41,7 +41,14 @@ from edureg.pupils.learning_models import (
     ExamResult,
     ExamSession,
 )
-from edureg.pupils.models import Achievement, AchievementKind, AchievementLevel, Enrolment
+from edureg.pupils.models import (
+    Achievement,
+    AchievementKind,
+    AchievementLevel,
+    Enrolment,
+    Group,
+    GroupKind,
+)
 from edureg.pupils.selectors import INSTITUTION_ITSELF, LEARNING_PATHS, PUPIL_AREAS
 
 EXAM_AREAS = (FunctionArea.EXAM_PLANNING,)
@@ -139,6 +146,66 @@ def exam_withdraw(*, actor: Actor, registration: ExamRegistration) -> ExamRegist
         registration.withdrawn = True
         registration.save()
     return registration
+
+
+@dataclass
+class PlanChange:
+    registered: int = 0
+    withdrawn: int = 0
+
+
+@transaction.atomic
+def exam_plan_apply(
+    *, actor: Actor, group: Group, session: ExamSession, wanted: dict[int, set[int]]
+) -> PlanChange:
+    """Plan a class for a session at once: `wanted` maps each pupil (person id) of the class to
+    the exams (ids) of the session they sit. Pupils not named are left as they are; exams newly
+    wanted are registered and those no longer wanted withdrawn, each through `exam_register` /
+    `exam_withdraw`, so every rule holds; a refusal changes nothing of the class's plan."""
+    _check(actor, group.institution, FunctionArea.EXAM_PLANNING)
+    exams = {e.pk: e for e in session.exams.all()}
+    unknown = {e for chosen in wanted.values() for e in chosen} - set(exams)
+    if unknown:
+        raise ValidationError({"exam": [_("Choose exams of this session.")]})
+    pupils = {
+        e.person_id: e.person
+        for e in group.enrolments.filter(valid_to__isnull=True).select_related("person")
+    }
+    if set(wanted) - set(pupils):
+        raise ValidationError({"person": [_("The pupil is not enrolled in this class.")]})
+    current = {
+        (r.person_id, r.exam_id): r
+        for r in ExamRegistration.objects.select_for_update().filter(
+            exam__session=session, person_id__in=list(wanted)
+        )
+    }
+    change = PlanChange()
+    for person_id, chosen in wanted.items():
+        for exam_id, exam in exams.items():
+            registration = current.get((person_id, exam_id))
+            sits = registration is not None and not registration.withdrawn
+            if exam_id in chosen and not sits:
+                exam_register(
+                    actor=actor, exam=exam, person=pupils[person_id], institution=group.institution
+                )
+                change.registered += 1
+            elif exam_id not in chosen and sits:
+                assert registration is not None
+                if registration.institution_id != group.institution_id:
+                    continue  # planned by another school: not this class's to change
+                try:
+                    exam_withdraw(actor=actor, registration=registration)
+                except ValidationError as exc:
+                    raise ValidationError(
+                        {
+                            "exam": [
+                                _("%(name)s already has a result in %(exam)s: it stays planned.")
+                                % {"name": pupils[person_id].full_name, "exam": exam}
+                            ]
+                        }
+                    ) from exc
+                change.withdrawn += 1
+    return change
 
 
 # --- Results (the exam centre) --------------------------------------------------------------
@@ -317,6 +384,67 @@ def exam_registrations(*, actor: Actor, exam: Exam | None = None) -> QuerySet[Ex
         paths=REGISTRATION_PATHS,
     )
     return registrations.filter(exam=exam) if exam is not None else registrations
+
+
+def exam_planning_groups(*, actor: Actor, level: str = Level.VIEWER) -> QuerySet[Group]:
+    """The general-education classes of the schools where the actor does exam planning."""
+    institutions = restrict(
+        Institution.objects.all(),
+        actor=actor,
+        areas=EXAM_AREAS,
+        paths=INSTITUTION_ITSELF,
+        level=level,
+    )
+    return (
+        Group.objects.filter(institution__in=institutions, kind=GroupKind.GENERAL)
+        .select_related("institution")
+        .order_by("-school_year", "institution__name_lt", "-grade", "name")
+    )
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    person: Person
+    sits: frozenset[int]  # exam ids planned (not withdrawn)
+    elsewhere: frozenset[int]  # exam ids planned by another school
+    results: dict[int, str]  # exam id → the result, which fixes the registration
+
+
+def exam_plan_of(*, actor: Actor, group: Group, session: ExamSession) -> list[PlanRow]:
+    """Who of the class's current pupils sits which exam of the session; the pupils shown are
+    written to their access logs. The caller got the class through `exam_planning_groups`."""
+    people = [
+        e.person
+        for e in group.enrolments.filter(valid_to__isnull=True)
+        .select_related("person")
+        .order_by("person__family_name", "person__given_names", "person_id")
+    ]
+    ids = [p.pk for p in people]
+    registrations = ExamRegistration.objects.filter(exam__session=session, person_id__in=ids)
+    results = ExamResult.objects.filter(exam__session=session, person_id__in=ids)
+    sits: dict[int, set[int]] = {}
+    elsewhere: dict[int, set[int]] = {}
+    for r in registrations:
+        if r.withdrawn:
+            continue
+        target = sits if r.institution_id == group.institution_id else elsewhere
+        target.setdefault(r.person_id, set()).add(r.exam_id)
+    shown: dict[int, dict[int, str]] = {}
+    for result in results:
+        value = result.score if result.score is not None else result.grade
+        shown.setdefault(result.person_id, {})[result.exam_id] = str(value)
+    log_person_access(
+        actor=actor, person_public_ids=[p.public_id for p in people], what="pupil.exam-planning"
+    )
+    return [
+        PlanRow(
+            person=p,
+            sits=frozenset(sits.get(p.pk, ())),
+            elsewhere=frozenset(elsewhere.get(p.pk, ())),
+            results=shown.get(p.pk, {}),
+        )
+        for p in people
+    ]
 
 
 def learning_of(*, actor: Actor, person: Person, what: str = "pupil.learning") -> dict[str, list]:

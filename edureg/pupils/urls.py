@@ -1,6 +1,6 @@
 from django.urls import path
 
-from edureg.pupils import views
+from edureg.pupils import exam_views, views
 
 app_name = "pupils"
 urlpatterns = [
@@ -25,6 +25,12 @@ urlpatterns = [
     path("enrol/", views.pupil_enrol, name="enrol"),
     path("enrolments/<uuid:public_id>/depart/", views.enrolment_depart, name="depart"),
     path("enrolments/<uuid:public_id>/move/", views.enrolment_move, name="move"),
+    path("exams/", exam_views.exam_sessions, name="exam-sessions"),
+    path(
+        "exams/<uuid:session_id>/<uuid:group_id>/",
+        exam_views.exam_plan,
+        name="exam-plan",
+    ),
     path("groups/", views.group_list, name="group-list"),
     path("groups/new/", views.group_new, name="group-new"),
     path("groups/<uuid:public_id>/", views.group_detail, name="group-detail"),
