@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -333,8 +334,9 @@ def document_annul(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 def _pdf_response(data: bytes, name: str, *, inline: bool = False) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    # RFC 6266: a holder's name with Lithuanian letters goes as filename*=utf-8''…, which
+    # browsers read (a raw non-Latin-1 header value would be MIME-encoded and not a download)
+    response["Content-Disposition"] = content_disposition_header(not inline, name)
     return response
 
 

@@ -16,6 +16,7 @@ from uuid import UUID
 import django_filters
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -314,5 +315,7 @@ class DocumentPdfView(APIView):
         response = HttpResponse(
             pdf.document_pdf(actor=actor, document=document), content_type="application/pdf"
         )
-        response["Content-Disposition"] = f'attachment; filename="{pdf.pdf_filename(document)}"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, pdf.pdf_filename(document)
+        )
         return response

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from email.message import Message
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +21,7 @@ from edureg.core.models import Job
 from edureg.credentials.models import Document, DocumentStatus
 from edureg.credentials.tests import factories as f
 from edureg.institutions.tests.factories import InstitutionFactory
+from edureg.people.tests.factories import PersonFactory
 from edureg.students.tests.factories import hei, open_right
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +113,7 @@ def test_the_class_downloads_as_one_zip():
 
 def test_a_citizen_forms_and_downloads_a_certificate_of_studies():
     university = hei()
-    right = open_right(university)
+    right = open_right(university, person=PersonFactory(family_name="Žemaitė-Šiaulytė"))
     citizen = Client(HTTP_ACCEPT_LANGUAGE="en")
     citizen.force_login(citizen_user_for(right.person))
     page = citizen.get("/documents/studies/")
@@ -122,6 +124,11 @@ def test_a_citizen_forms_and_downloads_a_certificate_of_studies():
     assert document.status == DocumentStatus.ISSUED and document.registration_number
     download = citizen.get(response["Location"])
     assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    # A download the browser saves under the holder's name, Lithuanian letters intact
+    header = Message()
+    header["Content-Disposition"] = download["Content-Disposition"]
+    assert header.get_content_disposition() == "attachment"
+    assert header.get_filename() == f"{document.registration_number}_Žemaitė-Šiaulytė.pdf"
     # Another person's study right is not theirs to form
     other = open_right(university)
     assert (
