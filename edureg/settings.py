@@ -392,6 +392,9 @@ PLAUSIBLE_YEARS_AHEAD = int(os.environ.get("PLAUSIBLE_YEARS_AHEAD", "10"))
 # `make run` starts the worker (`manage.py db_worker`) and the scheduler of periodic tasks
 # (`manage.py run_scheduler`, edureg.core.schedule) beside the web server (scripts/serve.sh).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A file import applies its rows this many to a transaction: each chunk is committed with its
+# rows' results (acknowledged) or not at all, so a killed worker loses at most one chunk's work.
+IMPORT_CHUNK_ROWS = int(os.environ.get("IMPORT_CHUNK_ROWS", "500"))
 
 # --- Audit --------------------------------------------------------------------------------
 # Audit hash chains are split into shards so that concurrent writers about different people

@@ -47,8 +47,6 @@ from edureg.exchange.imports import parsing
 from edureg.institutions.models import Institution
 from edureg.people.identity import validate_personal_code
 
-# Rows applied per transaction: results are committed (acknowledged) chunk by chunk.
-CHUNK = 500
 # A running import whose worker has not written for this long is taken up again.
 STALE_AFTER = dt.timedelta(minutes=2)
 
@@ -332,7 +330,7 @@ def _apply_in_chunks(run: ImportRun, actor: Actor, applier: Applier, job: Any) -
     pending = run.rows.filter(outcome="").order_by("line")
     while True:
         with transaction.atomic():
-            chunk = list(pending[:CHUNK].select_for_update())
+            chunk = list(pending[: settings.IMPORT_CHUNK_ROWS].select_for_update())
             if not chunk:
                 return
             results = applier(run, actor, chunk)
@@ -348,8 +346,9 @@ def _apply_all_or_nothing(run: ImportRun, actor: Actor, applier: Applier, job: A
     outcome: list[Result] = []
     try:
         with transaction.atomic():
-            for start in range(0, len(pending), CHUNK):
-                chunk = pending[start : start + CHUNK]
+            size = settings.IMPORT_CHUNK_ROWS
+            for start in range(0, len(pending), size):
+                chunk = pending[start : start + size]
                 outcome += applier(run, actor, chunk)
                 if job is not None:
                     jobs.job_advance(job, len(chunk))
