@@ -14,7 +14,9 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-"$py" manage.py db_worker --no-startup-delay &
+# --no-reload: with DEBUG on, the worker would otherwise run in a child of an autoreloader, which
+# a stop leaves running.
+"$py" manage.py db_worker --no-startup-delay --no-reload &
 pids+=($!)
 "$py" manage.py run_scheduler &
 pids+=($!)

@@ -43,6 +43,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[3]
 CHUNK = 4  # the worker's chunk size here: rows 1-4 are one transaction, rows 5-8 the next
 ROWS = 12
+WORKER = "edureg-import-worker"
 
 
 def _database_url() -> str:
@@ -67,7 +68,9 @@ def _worker_waits_on_a_lock() -> bool:
         cursor.execute("SELECT pg_stat_clear_snapshot()")  # a fresh view inside our transaction
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+            "AND application_name = %s",
+            [WORKER],
         )
         return cursor.fetchone()[0] > 0
 
@@ -78,10 +81,17 @@ def no_session_left_behind():
     killed worker's session so that the test database can be dropped."""
     yield
     with connection.cursor() as cursor:
+        # With a timeout, pg_terminate_backend waits until the session has ended.
         cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "SELECT pg_terminate_backend(pid, 60000) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert cursor.fetchone()[0] == 0
 
 
 def test_a_worker_killed_mid_import_loses_nothing_acknowledged_and_half_applies_nothing(
@@ -111,12 +121,13 @@ def test_a_worker_killed_mid_import_loses_nothing_acknowledged_and_half_applies_
         "DATABASE_URL": _database_url(),
         "IMPORT_CHUNK_ROWS": str(CHUNK),
         "EDUREG_VAR_DIR": str(tmp_path),
+        "PGAPPNAME": WORKER,  # its session, told apart in pg_stat_activity
     }
     with log.open("wb") as out, transaction.atomic():
         # The second chunk's second pupil is locked: the worker waits on it mid-chunk.
         Person.objects.select_for_update().get(pk=people[CHUNK + 1].pk)
         worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-startup-delay"],
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"],
             cwd=ROOT,
             env=env,
             stdout=out,
