@@ -80,6 +80,8 @@ def no_session_left_behind():
     """PostgreSQL learns that a killed client is gone only when it next talks to it; end the
     killed worker's session so that the test database can be dropped."""
     yield
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         # With a timeout, pg_terminate_backend waits until the session has ended.
         cursor.execute(
@@ -97,6 +99,8 @@ def no_session_left_behind():
 def test_a_worker_killed_mid_import_loses_nothing_acknowledged_and_half_applies_nothing(
     tmp_path, no_session_left_behind
 ):
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker waiting on a lock held by the test is a PostgreSQL scenario")
     school = InstitutionFactory()
     actor = school_client(school)
     group_of(school)
