@@ -33,6 +33,8 @@ class CredentialsConfig(AppConfig):
                 "credentials.document": _("document"),
                 "credentials.pdf": _("document (PDF)"),
                 "credentials.preview": _("preview of a document"),
+                "credentials.api": _("documents, read by an information system"),
+                "credentials.form-lookup": _("the person's data read to form a document"),
                 "credentials.verification": _(
                     "check of a document on the public verification page"
                 ),

@@ -28,5 +28,8 @@ class PupilsConfig(AppConfig):
                 "enrolment.detail": _("learning contract"),
                 "nvs.list": _("list: NVŠ funding marks"),
                 "pupil.learning": _("exam results, annual grades and competence assessments"),
+                "pupil.exam-planning": _(
+                    "exam planning: the class's exam registrations and results"
+                ),
             }
         )
