@@ -10,9 +10,6 @@ NODE_STAMP := node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-# The suite runs in two processes (pytest-xdist), one per core of the 2-core CI machine; each has
-# its own test database. PYTEST_WORKERS=0 runs it in this process.
-PYTEST_WORKERS ?= 2
 
 .PHONY: help
 help: ## Show this help
@@ -49,9 +46,9 @@ test: setup lint-ruff ## Lint, check migrations, then run the whole suite on SQL
 	$(PY) manage.py makemigrations --check --dry-run
 	scripts/ensure-chromium.sh
 	@echo "=== test suite on SQLite ==="
-	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
 	@echo "=== test suite on PostgreSQL ==="
-	scripts/with-postgres.sh $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: lint-ruff
 lint-ruff: setup
