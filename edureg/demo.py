@@ -27,6 +27,7 @@ from edureg.people.demo import families_seed, people_generate, people_insert
 from edureg.programmes.demo import programmes_seed
 from edureg.pupils.demo import pupils_seed
 from edureg.pupils.demo_learning import learning_seed
+from edureg.pupils.models import Enrolment
 from edureg.statistics.demo import funding_rules_seed
 from edureg.students.demo import students_seed
 
@@ -70,6 +71,8 @@ def demo_seed(
         parents = families_seed(scale=scale, seed=seed, progress=progress, batch_size=batch_size)
         funding_rules_seed()
         documents = credentials_seed(scale=scale, seed=seed, progress=progress)
+        # The documents' graduating class is enrolled by the documents' seed: count them too.
+        enrolments = Enrolment.objects.count()
     return DemoSeeded(
         institutions=institutions,
         persons=persons,

@@ -11,6 +11,7 @@ endpoint joins this test or the test fails.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,7 @@ def _api_cases(w: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict[str, 
     school, university = w["school"].register_id, w["university"].register_id
     person_body = {"given_names": "Austėja", "family_name": "Pakeista", "citizenship": "LT"}
     rights = f"/api/v1/students/study-rights/{right}"
+    document = uuid.uuid4()  # a document's id: the citizen may act on none
     right_record = {
         "person": me,
         "institution": university,
@@ -184,6 +186,23 @@ def _api_cases(w: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict[str, 
             "/api/v1/pupils/enrolments/by-source/mano/1/",
             enrolment_record,
         ),
+        # Documents: forming one for oneself, and acting on a document by its id.
+        ("post", "/api/v1/documents/"): (
+            "/api/v1/documents/",
+            {"document_type": "maturity", "person": me, "institution": school},
+        ),
+        **{
+            ("post", f"/api/v1/documents/{{public_id}}/{act}/"): (
+                f"/api/v1/documents/{document}/{act}/",
+                body,
+            )
+            for act, body in (
+                ("approve", {}),
+                ("annul", {"reason": "Pamestas"}),
+                ("discard", {}),
+                ("reissue", {"kind": "duplicate"}),
+            )
+        },
         ("post", "/api/v1/exchange/imports/"): (
             "/api/v1/exchange/imports/",
             {"kind": "enrolments"},
