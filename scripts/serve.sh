@@ -7,6 +7,10 @@ set -euo pipefail
 py="$1"
 address="$2"
 
+# DEBUG off, as a served register runs: branded error pages instead of Django's debug page,
+# which lists every URL. Demo mode stays on (settings). `DEBUG=1 make run` turns it back on.
+export DEBUG="${DEBUG:-0}"
+
 pids=()
 stop() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
