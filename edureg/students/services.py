@@ -1061,10 +1061,15 @@ def record_history(
 # --- The HEI system's upsert ------------------------------------------------------------------
 
 
-def person_to_admit(*, actor: Actor, public_id: Any, field: str = "person") -> Person:
-    """The student a new study right is for, found by public id whether or not the HEI sees
-    them yet (`selectors.person_for_study_right` checks the caller and logs the look-up)."""
-    found = selectors.person_for_study_right(actor=actor, public_id=public_id)
+def person_to_admit(
+    *, actor: Actor, public_id: Any = None, personal_code: str | None = None, field: str = "person"
+) -> Person:
+    """The student a new study right is for, found by public id (the API) or personal code (a
+    file import) whether or not the HEI sees them yet (`selectors.person_for_study_right`
+    checks the caller and logs the look-up); an unknown one is refused on `field`."""
+    found = selectors.person_for_study_right(
+        actor=actor, public_id=public_id, personal_code=personal_code
+    )
     if found is None:
         raise refusal(field, _("Unknown person."), "does_not_exist")
     return found
@@ -1360,6 +1365,45 @@ def _apply_upserted(actor: Actor, right: StudyRight, values: Mapping[str, Any]) 
 
 
 @service
+@dataclass(frozen=True)
+class StudyRightReferences:
+    """The programmes and funding sources a batch of study rights names by code, read once.
+
+    A channel that sends codes (the file import; the API resolves them in its serializers)
+    asks here, so a code the register does not know is refused by the students service with
+    the same field, code and message whichever channel sent it."""
+
+    programmes: Mapping[str, Programme]
+    funding_sources: Mapping[str, ClassifierValue]
+
+    def programme(self, code: str) -> Programme:
+        try:
+            return self.programmes[code]
+        except KeyError:
+            raise refusal("programme", _("Unknown programme."), "does_not_exist") from None
+
+    def funding_source(self, code: str) -> ClassifierValue | None:
+        """The funding source of a code, or None when none was sent."""
+        if not code:
+            return None
+        try:
+            return self.funding_sources[code]
+        except KeyError:
+            raise refusal(
+                "funding_source", _("Choose a value from the right list."), "does_not_exist"
+            ) from None
+
+
+def study_right_references(*, programme_codes: Iterable[str]) -> StudyRightReferences:
+    """The references of a batch in two statements, whatever its size."""
+    programmes = Programme.objects.filter(state_code__in=set(programme_codes))
+    funding = ClassifierValue.objects.of(FUNDING_SOURCES).select_related("classifier")
+    return StudyRightReferences(
+        programmes={p.state_code: p for p in programmes},
+        funding_sources={v.code: v for v in funding},
+    )
+
+
 def study_right_upsert(
     *, actor: Actor, source_system: str, local_id: str, values: Mapping[str, Any]
 ) -> Upserted[StudyRight]:

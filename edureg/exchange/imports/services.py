@@ -488,49 +488,23 @@ def apply_enrolments(run: ImportRun, actor: Actor, rows: list[ImportRow]) -> lis
 
 
 def apply_study_rights(run: ImportRun, actor: Actor, rows: list[ImportRow]) -> list[Result]:
-    from edureg.core.models import ClassifierValue
-    from edureg.programmes.models import Programme
     from edureg.students import services as students
     from edureg.students.models import StudyRight
-    from edureg.students.selectors import person_for_study_right
 
-    programmes = {
-        p.state_code: p
-        for p in Programme.objects.filter(state_code__in={row.data["programme"] for row in rows})
-    }
-    funding = {
-        v.code: v
-        for v in ClassifierValue.objects.of(students.FUNDING_SOURCES).select_related("classifier")
-    }
+    references = students.study_right_references(
+        programme_codes=[row.data["programme"] for row in rows]
+    )
     results = []
     for row in rows:
         data = row.data
-        programme = programmes.get(data["programme"])
-        if programme is None:
-            results.append(
-                Result(RowOutcome.REFUSED, "programme", "does_not_exist", _("Unknown programme."))
-            )
-            continue
-        source = data.get("funding_source")
-        if source and source not in funding:
-            results.append(
-                Result(
-                    RowOutcome.REFUSED,
-                    "funding_source",
-                    "does_not_exist",
-                    _("Choose a value from the right list."),
-                )
-            )
-            continue
         try:
-            person = person_for_study_right(actor=actor, personal_code=data["personal_code"])
-        except PermissionDenied as exc:
-            results.append(refused_result(exc))
-            continue
-        if person is None:
-            results.append(
-                Result(RowOutcome.REFUSED, "personal_code", "does_not_exist", _("Unknown person."))
+            programme = references.programme(data["programme"])
+            funding_source = references.funding_source(data.get("funding_source", ""))
+            person = students.person_to_admit(
+                actor=actor, personal_code=data["personal_code"], field="personal_code"
             )
+        except (ValidationError, PermissionDenied) as exc:
+            results.append(refused_result(exc))
             continue
         values: dict[str, Any] = {
             "person": person.public_id,
@@ -545,8 +519,8 @@ def apply_study_rights(run: ImportRun, actor: Actor, rows: list[ImportRow]) -> l
             "student_card_number": data.get("student_card_number", ""),
             "version": _number(data, "version"),
         }
-        if source:
-            values["funding_source"] = funding[source]
+        if funding_source is not None:
+            values["funding_source"] = funding_source
         results.append(
             _upsert_row(
                 StudyRight,
