@@ -24,6 +24,7 @@ from typing import Any
 
 import pycountry
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,8 @@ from django.utils.translation import gettext_lazy as _
 from edureg.core.models import localized_name
 from edureg.programmes.models import ProgrammeKind
 from edureg.pupils.models import (
+    CURRENT,
+    PLANNED,
     Achievement,
     AchievementKind,
     Elective,
@@ -295,7 +298,7 @@ def _group_entry(enrolment: Enrolment, marks: Sequence[NvsFundingMark]) -> Entry
         return Entry(
             kind=_enrolment_kind(enrolment),
             title=f"{_stage_title(enrolment)}: {_class_text(enrolment)}",
-            status=gettext("learning now") if enrolment.is_open else "",
+            status=_enrolment_status(enrolment, gettext("learning now")),
             facts=facts,
             **base,
         )
@@ -320,11 +323,20 @@ def _group_entry(enrolment: Enrolment, marks: Sequence[NvsFundingMark]) -> Entry
     return Entry(
         kind=EntryKind.NVS if enrolment.kind == GroupKind.NVS else EntryKind.CLUB,
         title=group.name,
-        status=gettext("attending now") if enrolment.is_open else "",
+        status=_enrolment_status(enrolment, gettext("attending now")),
         facts=facts,
         sections=sections,
         **base,
     )
+
+
+def _enrolment_status(enrolment: Enrolment, now: str) -> str:
+    """Valid time on today: a move dated ahead (the end of the school year recorded with
+    1 September) leaves the pupil in the current class until that day, the next one planned."""
+    state = enrolment.state_on(timezone.localdate())
+    if state == PLANNED:
+        return gettext("planned from %(date)s") % {"date": day_text(enrolment.valid_from)}
+    return now if state == CURRENT else ""
 
 
 def _class_text(enrolment: Enrolment) -> str:

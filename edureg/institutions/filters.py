@@ -1,5 +1,7 @@
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from edureg.institutions.models import FounderType, Institution, InstitutionKind
 
@@ -12,7 +14,12 @@ class InstitutionFilter(django_filters.FilterSet):
     founder_type = django_filters.ChoiceFilter(choices=FounderType.choices)
     kind = django_filters.ChoiceFilter(choices=InstitutionKind.choices)
     main_group = django_filters.CharFilter(field_name="main_group__code")
-    active = django_filters.BooleanFilter(field_name="deregistered_on", lookup_expr="isnull")
+    # An empty first choice: a select without one sends a value with every search (#16).
+    active = django_filters.BooleanFilter(
+        field_name="deregistered_on",
+        lookup_expr="isnull",
+        widget=forms.Select(choices=[("", "---------"), ("true", _("yes")), ("false", _("no"))]),
+    )
 
     class Meta:
         model = Institution

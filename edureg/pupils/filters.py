@@ -12,21 +12,31 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from edureg.pupils.models import Enrolment, Grade, GroupKind
+from edureg.pupils import selectors
+from edureg.pupils.models import Enrolment, Grade, GroupKind, in_force_on
 
 STATUS_OPEN = "open"
 STATUS_LEFT = "left"
-STATUS_CHOICES = [(STATUS_OPEN, _("studying")), (STATUS_LEFT, _("left"))]
+STATUS_PLANNED = "planned"
+STATUS_CHOICES = [
+    (STATUS_OPEN, _("studying")),
+    (STATUS_PLANNED, _("planned")),
+    (STATUS_LEFT, _("left")),
+]
 
 
 def with_study_municipality(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
     """Annotate `study_municipality_id`: the municipality of the institution where the pupil
-    studies the general-education programme now (their open general enrolment), which the
+    studies the general-education programme today (their general enrolment in force today: a
+    move dated ahead is not in effect yet), which the
     register's lists show. Only the municipality is exposed, never the other school: it is what
     a municipality needs to plan, and institutions are public anyway."""
-    open_general = Enrolment.objects.filter(
-        person=OuterRef("person"), kind=GroupKind.GENERAL, valid_to__isnull=True
-    ).values("institution__municipality_id")[:1]
+    open_general = (
+        Enrolment.objects.filter(in_force_on(selectors.today()), person=OuterRef("person"))
+        .filter(kind=GroupKind.GENERAL)
+        .order_by("-valid_from")
+        .values("institution__municipality_id")[:1]
+    )
     return enrolments.annotate(study_municipality_id=Subquery(open_general))
 
 
@@ -63,10 +73,15 @@ class EnrolmentFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def by_status(self, queryset: QuerySet[Enrolment], name: str, value: str) -> QuerySet:
+        # Valid time on today: a move or departure dated ahead is planned, not in effect; the
+        # pupil studies in the current class until that day and is "planned" in the next one.
+        day = selectors.today()
         if value == STATUS_OPEN:
-            return queryset.filter(valid_to__isnull=True)
+            return queryset.filter(in_force_on(day))
+        if value == STATUS_PLANNED:
+            return queryset.filter(valid_from__gt=day)
         if value == STATUS_LEFT:
-            return queryset.filter(valid_to__isnull=False)
+            return queryset.filter(valid_to__lte=day)
         return queryset
 
     def by_date(self, queryset: QuerySet[Enrolment], name: str, value: dt.date) -> QuerySet:

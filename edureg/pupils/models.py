@@ -2,10 +2,16 @@
 
 Intervals are [valid_from, valid_to): `valid_to` is the first day the pupil no longer belongs
 to the group (the departure date), null while the enrolment is open.
+
+Valid time: what a page says of a day follows these intervals, not whether `valid_to` is set.
+A change recorded ahead of its date (the end of the school year written in June with the date
+1 September) is planned until then: the pupil is still in the current class, and the next
+class's enrolment is planned from its date (see `Enrolment.state_on` and `in_force_on`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.db import models
@@ -112,6 +118,23 @@ class Group(TrackedModel):
         return f"{self.name} ({self.school_year}–{self.school_year + 1})"
 
 
+PLANNED, CURRENT, ENDED = "planned", "current", "ended"
+
+
+def in_force_on(day: dt.date, prefix: str = "") -> models.Q:
+    """The enrolments (or, with `prefix`, the rows related to them) in force on `day`."""
+    return models.Q(**{f"{prefix}valid_from__lte": day}) & (
+        models.Q(**{f"{prefix}valid_to__isnull": True}) | models.Q(**{f"{prefix}valid_to__gt": day})
+    )
+
+
+def not_ended_on(day: dt.date, prefix: str = "") -> models.Q:
+    """In force on `day` or planned after it: the pupils a class has now and is to have."""
+    return models.Q(**{f"{prefix}valid_to__isnull": True}) | models.Q(
+        **{f"{prefix}valid_to__gt": day}
+    )
+
+
 class Enrolment(SourceKeyedVersioned, TrackedModel):
     """A pupil in a group for an interval: the learning contract, or a club or NVŠ group.
 
@@ -186,7 +209,17 @@ class Enrolment(SourceKeyedVersioned, TrackedModel):
 
     @property
     def is_open(self) -> bool:
+        """No departure or move is recorded (not even one dated ahead): the enrolment the
+        actions (depart, move) apply to. Whether the pupil studies on a day is `state_on`."""
         return self.valid_to is None
+
+    def state_on(self, day: dt.date) -> str:
+        """PLANNED before `valid_from`, CURRENT while in force, ENDED from `valid_to` on."""
+        if day < self.valid_from:
+            return PLANNED
+        if self.valid_to is None or day < self.valid_to:
+            return CURRENT
+        return ENDED
 
 
 class NvsFundingMark(TrackedModel):

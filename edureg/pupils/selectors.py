@@ -25,6 +25,7 @@ from edureg.pupils.models import (
     GroupKind,
     NvsFundingMark,
     SpecialNeeds,
+    in_force_on,
 )
 
 PUPIL_AREAS = (FunctionArea.PUPIL_PERSONAL, FunctionArea.PUPIL_LEARNING)
@@ -194,7 +195,8 @@ def municipality_children(
 ) -> QuerySet[Person]:
     """The children declared in `municipality` born in [born_from, born_until], each annotated
     with where they study a general-education programme now: `school_id`, `school_municipality_id`
-    and `enrolment_id` of their open general enrolment (null when not enrolled anywhere).
+    and `enrolment_id` of their general enrolment in force today (null when not enrolled
+    anywhere today).
 
     The municipality must be in the actor's view (404 otherwise). A grant over a municipality
     covers every person declared there (see people.selectors.PERSON_PATHS), so the people are
@@ -207,9 +209,10 @@ def municipality_children(
         paths=MUNICIPALITY_ITSELF,
         pk=municipality.pk,
     )
+    # Where they study today: a move or departure dated ahead is not yet in effect (valid time).
     open_general = Enrolment.objects.filter(
-        person=OuterRef("pk"), kind=GroupKind.GENERAL, valid_to__isnull=True
-    )
+        in_force_on(today()), person=OuterRef("pk"), kind=GroupKind.GENERAL
+    ).order_by("-valid_from")
     children = (
         Person.objects.filter(
             declared_municipality=municipality,

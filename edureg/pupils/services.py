@@ -95,6 +95,32 @@ def _open_general(person: Person) -> Enrolment | None:
     )
 
 
+def school_year_end(group: Group) -> dt.date:
+    """The first day after the group's school year (school years start on 1 September)."""
+    return dt.date(group.school_year + 1, 9, 1)
+
+
+def _check_school_year(group: Group, day: dt.date) -> None:
+    """A pupil joins a group of a school year that has not ended by the day they join: a class
+    of a past school year takes no new pupils (a record of the past keeps its own dates)."""
+    if day >= school_year_end(group):
+        raise ValidationError(
+            {
+                "group": [
+                    _(
+                        "The school year %(year)s–%(next)s of this group ended before "
+                        "%(date)s: choose a group of the current or a later school year."
+                    )
+                    % {
+                        "year": group.school_year,
+                        "next": group.school_year + 1,
+                        "date": day.isoformat(),
+                    }
+                ]
+            }
+        )
+
+
 # The error code of "enrolled at another school": the UI offers to record the transfer.
 ENROLLED_ELSEWHERE = "enrolled_elsewhere"
 
@@ -124,6 +150,7 @@ def pupil_enrol(
     _check_institution(actor, group.institution)
     if group.closed_on is not None:
         raise ValidationError({"group": [_("This group is closed.")]})
+    _check_school_year(group, valid_from)
     person = _lock_person(person)
     previous = None
     if group.kind == GroupKind.GENERAL:
@@ -338,6 +365,7 @@ def pupil_move(*, actor: Actor, enrolment: Enrolment, group: Group, on: dt.date)
         raise ValidationError({"group": [_("Moving to another school is a transfer.")]})
     if group.kind != enrolment.kind:
         raise ValidationError({"group": [_("The new group must be of the same kind.")]})
+    _check_school_year(group, on)
     _lock_person(enrolment.person)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.valid_to is not None:

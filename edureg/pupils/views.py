@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -56,11 +56,13 @@ from edureg.pupils.forms import (
     MunicipalityChildrenForm,
     NvsMarkForm,
     YearEndForm,
+    current_school_year,
 )
 from edureg.pupils.models import (
     Enrolment,
     Group,
     GroupKind,
+    not_ended_on,
 )
 
 PAGE_SIZE = 50
@@ -82,8 +84,11 @@ def _require_manager(actor: Actor) -> QuerySet[Institution]:
 
 
 def _open_groups(actor: Actor, institutions: QuerySet[Institution]) -> QuerySet[Group]:
+    """The groups a pupil may join: open, of this or a later school year (#16)."""
     return selectors.group_list(actor=actor).filter(
-        closed_on__isnull=True, institution__in=institutions
+        closed_on__isnull=True,
+        institution__in=institutions,
+        school_year__gte=current_school_year(selectors.today()),
     )
 
 
@@ -227,6 +232,10 @@ def _card(
     (selectors.pupil_card and one for the history). The NVŠ funding form is loaded when
     opened, except when refused on a POST (shown with its errors)."""
     card = selectors.pupil_card(actor=actor, person=person)
+    today = selectors.today()
+    for enrolment in card.enrolments:
+        # Valid time: a move or departure dated ahead is planned until its day (#16).
+        enrolment.state = enrolment.state_on(today)
     timeline = [
         (e, e.is_open and selectors.manages(actor, e.institution))
         for e in card.enrolments
@@ -488,7 +497,12 @@ def enrolment_move(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     persons_shown(actor=actor, persons=[enrolment.person], what="pupil.move")
     groups = (
         selectors.group_list(actor=actor)
-        .filter(institution=enrolment.institution, kind=enrolment.kind, closed_on__isnull=True)
+        .filter(
+            institution=enrolment.institution,
+            kind=enrolment.kind,
+            closed_on__isnull=True,
+            school_year__gte=current_school_year(selectors.today()),
+        )
         .exclude(pk=enrolment.group_id)
     )
     form = MoveForm(request.POST or None, groups=groups, today=selectors.today())
@@ -536,7 +550,7 @@ def _group(actor: Actor, public_id: uuid.UUID) -> Group:
 def group_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     groups = selectors.group_list(actor=actor).annotate(
-        pupils=Count("enrolments", filter=Q(enrolments__valid_to__isnull=True))
+        pupils=Count("enrolments", filter=not_ended_on(selectors.today(), "enrolments__"))
     )
     school_year = request.GET.get("school_year", "")
     if school_year.isdigit():
@@ -595,11 +609,15 @@ def _group_page(
     status: int = 200,
 ) -> HttpResponse:
     today = selectors.today()
+    # The class's pupils today and those planned to join it: a move dated ahead (the end of
+    # the school year recorded with 1 September) keeps the pupil here until that day.
     pupils = list(
         selectors.enrolment_list(actor=actor)
-        .filter(group=group, valid_to__isnull=True)
+        .filter(not_ended_on(today), group=group)
         .order_by("person__family_name", "person__given_names", "pk")
     )
+    for enrolment in pupils:
+        enrolment.state = enrolment.state_on(today)
     persons_shown(actor=actor, persons=[e.person for e in pupils], what="pupil.group")
     may_change = (
         selectors.managed_institutions(actor=actor).filter(pk=group.institution_id).exists()

@@ -94,6 +94,11 @@ class YearEndPlan:
         return {outcome: tally.get(outcome, 0) for outcome in Outcome.values}
 
     @property
+    def changed(self) -> int:
+        """How many pupils the plan changes: those left unchanged ("stay") are not counted."""
+        return sum(1 for step in self.steps if step.outcome != Outcome.STAY)
+
+    @property
     def enrolment_ids(self) -> list[str]:
         """The pupils the plan was made for, to detect changes between preview and apply."""
         return sorted(str(step.enrolment.public_id) for step in self.steps)

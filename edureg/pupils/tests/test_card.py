@@ -63,7 +63,14 @@ def _long_history(school, other):  # type: ignore[no-untyped-def]
     services.pupil_enrol(
         actor=SYSTEM,
         person=pupil,
-        group=class_of(school, "6a", "6"),
+        group=services.group_create(
+            actor=SYSTEM,
+            institution=school,
+            school_year=2026,
+            name="6a",
+            kind=GroupKind.GENERAL,
+            grade="6",
+        ),
         valid_from=SEPT_1.replace(2026),
     )
     club = class_of(school, "Robotika", "", GroupKind.CLUB)

@@ -22,12 +22,19 @@ from edureg.institutions.models import FounderType, Municipality
 from edureg.institutions.tests.factories import InstitutionFactory
 from edureg.people.models import Person
 from edureg.people.tests.factories import PersonFactory, personal_code
-from edureg.pupils import services
+from edureg.pupils import selectors, services
 from edureg.pupils.models import Enrolment, Group, GroupKind, NvsFundingMark
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("tests")
 SEPT_1 = dt.date(2025, 9, 1)
+
+
+@pytest.fixture
+def in_school_year_2025(monkeypatch):  # type: ignore[no-untyped-def]
+    """Today is in the school year 2025–2026, whose classes these tests enrol pupils in (the
+    pages offer only classes of the current and later school years)."""
+    monkeypatch.setattr(selectors, "today", lambda: dt.date(2026, 3, 16))
 
 
 def signed_in(user):  # type: ignore[no-untyped-def]
@@ -86,7 +93,7 @@ def text(response) -> str:  # type: ignore[no-untyped-def]
     return response.content.decode()
 
 
-def test_a_data_managers_day():
+def test_a_data_managers_day(in_school_year_2025):  # type: ignore[no-untyped-def]
     vilnius = Municipality.objects.get(code="LT-57")
     school = InstitutionFactory(municipality=vilnius, founder_type=FounderType.MUNICIPAL)
     other_school = InstitutionFactory(municipality=Municipality.objects.get(code="LT-19"))
@@ -165,9 +172,8 @@ def test_a_data_managers_day():
     enrolment = austeja.enrolments.get()
     depart_url = reverse("pupils:depart", args=[enrolment.public_id])
     assert web.get(depart_url).status_code == 200
-    response = web.post(
-        depart_url, {"on": "2026-02-02", "reason": reason.code, "order_number": "V-15"}
-    )
+    departure = {"on": "2026-02-02", "reason": reason.code, "order_number": "V-15"}
+    response = web.post(depart_url, departure)
     assert response.status_code == 302
     enrolment.refresh_from_db()
     assert (enrolment.valid_to, enrolment.departure_reason, enrolment.departure_order_number) == (
@@ -326,7 +332,7 @@ def test_a_municipality_sees_its_schools_pupils_read_only():
     assert mine.is_open
 
 
-def test_a_foreigner_without_a_code_is_registered_and_enrolled():
+def test_a_foreigner_without_a_code_is_registered_and_enrolled(in_school_year_2025):  # type: ignore[no-untyped-def]
     school = InstitutionFactory()
     group = class_of(school)
     web = signed_in(manager_of(school, "manager"))
@@ -386,7 +392,7 @@ def test_enrolment_errors_change_nothing_and_say_which_field():
     assert pupil.person.enrolments.count() == 1
 
 
-def test_move_to_another_group_and_close_the_empty_one():
+def test_move_to_another_group_and_close_the_empty_one(in_school_year_2025):  # type: ignore[no-untyped-def]
     school = InstitutionFactory()
     first, second = class_of(school, "5a"), class_of(school, "5b")
     enrolment = enrolled(school, first)

@@ -227,7 +227,9 @@ def test_the_year_end_page_previews_then_applies(school):  # type: ignore[no-unt
     assert preview.status_code == 200
     text = preview.content.decode()
     assert "1 promoted, 0 repeating, 0 completed, 1 unchanged" in text
-    assert "Apply to 2 pupils" in text
+    # The button counts the pupils the plan changes, not the one left unchanged (#16 item 5)
+    assert "Apply to 1 pupil" in text
+    assert "Apply to 2 pupils" not in text
     assert not sixth.enrolments.exists()  # the preview wrote nothing
 
     previewed = ",".join(sorted(str(e.public_id) for e in (first, second)))
