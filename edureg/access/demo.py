@@ -237,20 +237,33 @@ def demo_access_ensure() -> list[DemoUser]:
     return created
 
 
+def _agency_routed_institution() -> Institution | None:
+    """An institution whose user requests the agency decides (a state or non-state founder, see
+    routing.route_for) that keeps pupils' data: a school when the data has one, else a
+    kindergarten or an NVŠ provider. The demo data's founders are drawn by weights, so a small
+    seed may hold no state school (higher-education institutions do not ask for pupil data,
+    and their student rights need a nomination first)."""
+    national = (
+        Institution.objects.filter(
+            founder_type__in=[FounderType.STATE, FounderType.NON_STATE],
+            kind=InstitutionKind.INSTITUTION,
+            parent__isnull=True,
+        )
+        .exclude(main_group__code__in=services.HEI_GROUPS)
+        .order_by("-founder_type", "register_id")
+    )
+    return national.filter(main_group__code="school").first() or national.first()
+
+
 def _pending_requests(school: Institution) -> None:
-    """One request for the Vilnius department's queue and one for the agency's."""
+    """One request for the Vilnius department's queue and one for the agency's (the README's
+    "one each in the demo data")."""
     pledge = PledgeText.current()
     assert pledge is not None  # created on migrate
-    state_school = (
-        Institution.objects.filter(
-            founder_type=FounderType.STATE,
-            kind=InstitutionKind.INSTITUTION,
-            main_group__code="school",
-        )
-        .order_by("register_id")
-        .first()
-    )
-    for username, institution in (("mokytoja", school), ("direktorius", state_school)):
+    for username, institution in (
+        ("mokytoja", school),
+        ("direktorius", _agency_routed_institution()),
+    ):
         if institution is None or get_user_model().objects.filter(username=username).exists():
             continue
         services.user_request_submit(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -421,6 +424,84 @@ def hei_nominate(*, actor: Actor, institution: Institution, email: str) -> HeiNo
 # --- Second factor --------------------------------------------------------------------------
 
 
+# A wrong code throttles the device (django-otp doubles the wait after each failure); the
+# first few wrong codes in a row do not, so that a mistyped code followed at once by the right
+# one signs in. From the next failure on, the waits grow as django-otp's throttle makes them.
+FREE_WRONG_CODES = 3
+BACKUP_CODES = 10
+
+
+def totp_key_base32(device: TOTPDevice) -> str:
+    """The key as authenticator apps take it when typed: Base32 (RFC 4648) in groups of four,
+    the same secret the otpauth URI (and its QR code) carries."""
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def backup_code_hash(code: str) -> str:
+    """What the register keeps of a backup code: a keyed hash (HMAC-SHA256 with the site's
+    secret key, cut to the width of django-otp's token column), never the code itself. The
+    codes are random, so a keyed hash is enough; without the secret key it gives nothing."""
+    normalised = code.strip().replace(" ", "").replace("-", "").lower()
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"backup-code:{normalised}".encode(), hashlib.sha256
+    )
+    return digest.hexdigest()[:16]
+
+
+def _verify(device: Any, token: str) -> bool:
+    verified = bool(device.verify_token(token))
+    if not verified and 0 < device.throttling_failure_count <= FREE_WRONG_CODES:
+        # Forgive the wait of the first wrong codes (the count goes on: see FREE_WRONG_CODES).
+        type(device).objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
+        device.throttling_failure_timestamp = None
+    return verified
+
+
+class SecondFactorRefused(Exception):
+    """The code was not accepted; `message` says why in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _throttled_message(device: Any) -> str | None:
+    allowed, _data = device.verify_is_allowed()
+    if allowed:
+        return None
+    seconds = 1
+    if device.throttling_failure_timestamp is not None:
+        delay = device.get_throttle_factor() * (2 ** (device.throttling_failure_count - 1))
+        waited = (timezone.now() - device.throttling_failure_timestamp).total_seconds()
+        seconds = max(1, int(delay - waited + 0.999))
+    return _("Too many wrong codes. Try again in %(seconds)s s.") % {"seconds": seconds}
+
+
+def second_factor_verify(*, user: Any, token: str) -> Any:
+    """The user's confirmed device that accepts `token` (the caller signs it in), or
+    SecondFactorRefused. Six digits are an authenticator (TOTP) code; anything else a one-time
+    backup code, kept hashed and used up when accepted. Only that kind of device is tried, so
+    failed attempts do not throttle the others. Not one transaction: a refusal must keep the
+    failure it counted (django-otp saves each device's count as it verifies)."""
+    token = token.strip()
+    is_totp = token.isdigit() and len(token) == 6
+    kind = TOTPDevice if is_totp else StaticDevice
+    candidates = list(kind.objects.filter(user=user, confirmed=True))
+    given = token if is_totp else backup_code_hash(token)
+    waits = []
+    for device in candidates:
+        throttled = _throttled_message(device)
+        if throttled:
+            waits.append(throttled)
+            continue
+        if _verify(device, given):
+            return device
+    if waits and len(waits) == len(candidates):
+        raise SecondFactorRefused(waits[0])
+    raise SecondFactorRefused(_("The code is wrong or has expired."))
+
+
 @transaction.atomic
 def totp_device_start(*, user: Any) -> TOTPDevice:
     """An unconfirmed TOTP device for the user to add to an authenticator app."""
@@ -428,24 +509,39 @@ def totp_device_start(*, user: Any) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
 
 
-@transaction.atomic
-def totp_device_confirm(*, user: Any, device: TOTPDevice, token: str) -> bool:
-    if device.user_id != user.pk or not device.verify_token(token.strip()):
-        return False
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    return True
+def totp_device_confirm(*, user: Any, device: TOTPDevice, token: str) -> list[str]:
+    """Confirm the authenticator with a code it shows, and issue fresh backup codes (shown
+    once, kept hashed). Refused with SecondFactorRefused, outside a transaction so that the
+    failure counted stays counted."""
+    if device.user_id != user.pk:
+        raise SecondFactorRefused(_("The code is wrong or has expired."))
+    throttled = _throttled_message(device)
+    if throttled:
+        raise SecondFactorRefused(throttled)
+    if not _verify(device, token.strip()):
+        raise SecondFactorRefused(_("The code is wrong or has expired."))
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        return static_codes_issue(user=user)
+
+
+BACKUP_DEVICE_NAME = "backup"
 
 
 @transaction.atomic
-def static_codes_issue(*, user: Any, count: int = 10) -> list[str]:
-    """Fresh one-time backup codes (also how demo users get printable second-factor codes)."""
+def static_codes_issue(*, user: Any, count: int = BACKUP_CODES) -> list[str]:
+    """Fresh one-time backup codes, replacing any issued before (also how demo users get
+    printable second-factor codes). The codes are returned once; the register keeps only
+    their hashes (`backup_code_hash`), and each works once."""
     device, _ = StaticDevice.objects.get_or_create(
-        user=user, name="backup", defaults={"confirmed": True}
+        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(count)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=backup_code_hash(c)) for c in codes]
+    )
     return codes
 
 

@@ -4,7 +4,6 @@ their decision, users of an institution."""
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import segno
 from django.contrib import messages
@@ -19,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from edureg.access import selectors, services
@@ -48,21 +46,6 @@ class StaffLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _device_for_token(user: Any, token: str) -> Any:
-    """The user's device this code belongs to: 6 digits are an authenticator (TOTP) code,
-    anything else a one-time backup code. Trying only that device keeps failed attempts from
-    throttling the others."""
-    kind = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
-    for device in devices_for_user(user, confirmed=True):
-        if (
-            isinstance(device, kind)
-            and device.verify_is_allowed()[0]
-            and device.verify_token(token)
-        ):
-            return device
-    return None
-
-
 def _safe_next(request: HttpRequest, default: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or default
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -80,28 +63,44 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     has_device = any(True for _ in devices_for_user(user, confirmed=True))
     if has_device:
         if request.method == "POST" and form.is_valid():
-            device = _device_for_token(user, form.cleaned_data["token"].strip())
-            if device is not None:
+            try:
+                device = services.second_factor_verify(user=user, token=form.cleaned_data["token"])
+            except services.SecondFactorRefused as refused:
+                form.add_error("token", refused.message)
+            else:
                 otp_login(request, device)
                 return redirect(_safe_next(request))
-            form.add_error("token", _("The code is wrong or has expired."))
         return render(request, "access/second_factor_verify.html", {"form": form})
 
     device = TOTPDevice.objects.filter(
         user=user, confirmed=False
     ).first() or services.totp_device_start(user=user)
     if request.method == "POST" and form.is_valid():
-        if services.totp_device_confirm(user=user, device=device, token=form.cleaned_data["token"]):
+        try:
+            codes = services.totp_device_confirm(
+                user=user, device=device, token=form.cleaned_data["token"]
+            )
+        except services.SecondFactorRefused as refused:
+            form.add_error("token", refused.message)
+        else:
             otp_login(request, device)
             messages.success(request, _("The second factor is set up."))
-            return redirect(_safe_next(request))
-        form.add_error("token", _("The code is wrong or has expired."))
+            # The backup codes are shown this once; the register keeps only their hashes.
+            return render(
+                request,
+                "access/second_factor_codes.html",
+                {"codes": codes, "next": _safe_next(request)},
+            )
     buffer = io.BytesIO()
     segno.make(device.config_url, error="m").save(buffer, kind="svg", scale=4)
     return render(
         request,
         "access/second_factor_setup.html",
-        {"form": form, "qr_svg": buffer.getvalue().decode(), "secret": device.key},
+        {
+            "form": form,
+            "qr_svg": buffer.getvalue().decode(),
+            "secret": services.totp_key_base32(device),
+        },
     )
 
 

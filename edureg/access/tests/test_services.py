@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from conftest import make_user, verified_actor
-from edureg.access import routing, scoping, services
+from edureg.access import routing, scoping, selectors, services
 from edureg.access.models import (
     FunctionArea,
     Level,
@@ -248,3 +248,28 @@ def test_staff_passwords_are_hashed_with_argon2():
 def test_the_demo_identity_provider_is_unreachable_when_demo_mode_is_off(client):
     assert client.get("/demo-idp/").status_code == 404
     assert client.post("/demo-idp/", {"person": str(PersonFactory().public_id)}).status_code == 404
+
+
+def test_the_demo_has_a_pending_request_for_the_agency_without_a_state_school():
+    """The README promises one pending request in each of `vilnius`'s and `agentura`'s queues;
+    a small seed may draw no state school, and the agency's request must not vanish then."""
+    from edureg.access.demo import _pending_requests
+    from edureg.access.tests.factories import user_admin
+
+    vilnius = Municipality.objects.get(code="LT-57")
+    school_group = ClassifierValue.objects.get(classifier__code="institution-group", code="school")
+    municipal = InstitutionFactory(
+        municipality=vilnius, founder_type=FounderType.MUNICIPAL, main_group=school_group
+    )
+    InstitutionFactory(founder_type=FounderType.NON_STATE, main_group=school_group)
+    agency = verified_actor(user_admin(national=True).user)
+    department = verified_actor(user_admin(municipal=True).user)
+    before = {
+        "agency": selectors.user_request_queue(actor=agency).count(),
+        "department": selectors.user_request_queue(actor=department).count(),
+    }
+
+    _pending_requests(municipal)
+
+    assert selectors.user_request_queue(actor=agency).count() == before["agency"] + 1
+    assert selectors.user_request_queue(actor=department).count() == before["department"] + 1

@@ -3,14 +3,17 @@ institution, HEI nominations, citizens, password reset and the printable pledge.
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD, verified_login
@@ -379,8 +382,11 @@ def test_a_new_user_sets_up_the_second_factor_and_accepts_the_pledge_first(teach
     device = TOTPDevice.objects.get(user=teacher, confirmed=False)
     code = f"{totp(device.bin_key):06d}"
     confirmed = client.post(to_second_factor["Location"], {"token": code, "next": "/people/"})
-    assert confirmed.status_code == 302
-    assert confirmed["Location"] == "/people/"
+    # The backup codes are shown once, with the way on to the page she asked for
+    assert confirmed.status_code == 200
+    assert 'href="/people/"' in html(confirmed)
+    codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", html(confirmed))
+    assert len(codes) == services.BACKUP_CODES
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
 
     to_pledge = client.get("/people/")
@@ -391,6 +397,75 @@ def test_a_new_user_sets_up_the_second_factor_and_accepts_the_pledge_first(teach
     assert accepted["Location"] == "/people/"
 
     assert client.get("/people/").status_code == 200
+
+
+def test_the_key_is_shown_in_base32_as_in_the_qr_code(teacher):
+    client = password_only(teacher)
+    page = html(client.get("/access/second-factor/"))
+    device = TOTPDevice.objects.get(user=teacher, confirmed=False)
+    expected = base64.b32encode(device.bin_key).decode().rstrip("=")
+    shown = re.search(r"<code>([A-Z2-7 ]+)</code>", page)
+    assert shown is not None and shown.group(1).replace(" ", "") == expected
+    assert device.key not in page  # not the hex form, which apps do not take
+    assert f"secret={expected}" in unquote(device.config_url)
+
+
+def test_backup_codes_issued_at_set_up_are_kept_hashed_and_work_once(teacher):
+    client = password_only(teacher)
+    client.get("/access/second-factor/")
+    device = TOTPDevice.objects.get(user=teacher, confirmed=False)
+    page = html(client.post("/access/second-factor/", {"token": f"{totp(device.bin_key):06d}"}))
+    codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", page)
+    stored = set(StaticToken.objects.filter(device__user=teacher).values_list("token", flat=True))
+    assert len(stored) == len(codes) == services.BACKUP_CODES
+    assert not stored & set(codes)  # only hashes are kept
+
+    first = password_only(teacher).post("/access/second-factor/?next=/people/", {"token": codes[0]})
+    assert first.status_code == 302 and first["Location"] == "/people/"
+    again = password_only(teacher).post("/access/second-factor/", {"token": codes[0]})
+    assert again.status_code == 200
+    assert "The code is wrong or has expired." in html(again)
+    assert (
+        password_only(teacher).post("/access/second-factor/", {"token": codes[1]}).status_code
+        == 302
+    )
+
+
+def test_a_right_code_just_after_a_wrong_one_signs_in(teacher):
+    # Given a confirmed authenticator
+    device = TOTPDevice.objects.create(user=teacher, name="authenticator", confirmed=True)
+    client = password_only(teacher)
+    right = f"{totp(device.bin_key):06d}"
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+
+    # When she mistypes the code, then types it right at once, she is signed in
+    refused = client.post("/access/second-factor/", {"token": wrong})
+    assert "The code is wrong or has expired." in html(refused)
+    accepted = client.post("/access/second-factor/?next=/people/", {"token": right})
+    assert accepted.status_code == 302 and accepted["Location"] == "/people/"
+
+
+def test_many_wrong_codes_in_a_row_make_her_wait_and_say_so(teacher):
+    device = TOTPDevice.objects.create(user=teacher, name="authenticator", confirmed=True)
+    client = password_only(teacher)
+    wrong = f"{(totp(device.bin_key) + 1) % 1_000_000:06d}"
+    for _attempt in range(services.FREE_WRONG_CODES + 1):
+        client.post("/access/second-factor/", {"token": wrong})
+    right = f"{totp(device.bin_key):06d}"
+    response = client.post("/access/second-factor/", {"token": right})
+    assert response.status_code == 200
+    assert "Too many wrong codes. Try again in" in html(response)
+
+
+def test_a_right_code_just_after_a_wrong_one_sets_up_the_second_factor(teacher):
+    client = password_only(teacher)
+    client.get("/access/second-factor/")
+    device = TOTPDevice.objects.get(user=teacher, confirmed=False)
+    right = f"{totp(device.bin_key):06d}"
+    client.post("/access/second-factor/", {"token": f"{(int(right) + 1) % 1_000_000:06d}"})
+    response = client.post("/access/second-factor/", {"token": right})
+    assert response.status_code == 200 and "<li><code>" in html(response)
+    assert TOTPDevice.objects.get(pk=device.pk).confirmed
 
 
 def test_a_wrong_code_does_not_set_up_the_second_factor(teacher):
