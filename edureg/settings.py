@@ -146,7 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "edureg.core.context_processors.site",
-                "edureg.citizen.context_processors.pending_corrections",
+                "edureg.navigation.navigation",
             ],
         },
     },
