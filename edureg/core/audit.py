@@ -602,9 +602,92 @@ def _history_row(entry: ChangeLogEntry) -> Any:
     return history_model._default_manager.filter(pk=entry.history_id).first()
 
 
+# --- Redaction: personal data erased from the change log at the end of retention ---------------
+
+# The change-log rows of a redaction: not a version of any record, so no version row.
+REDACTION_MODEL = "core.redaction"
+# What a redacted row's digest reads instead of its version row's (which no longer exists).
+REDACTED_DIGEST = "redacted"
+
+
+@transaction.atomic
+def change_log_redact(*, records: Iterable[tuple[str, str]], reason: str) -> int:
+    """Erase the recorded differences of these records' change-log rows (model label in lower
+    case, object id), when their version rows are destroyed at the end of retention.
+
+    Each erased row keeps its place and hash in its chain (the rows after it still link to
+    it); one new change-log row, itself chained, names every erased row with its hash and the
+    reason (the retention rule), so `verify_log` accepts exactly those rows as erased and
+    nothing else. `reason` must not contain personal data. Returns the number of rows erased.
+    """
+    wanted = list(dict.fromkeys(records))
+    if not wanted:
+        return 0
+    condition = models.Q(pk__in=[])
+    for model_label, object_id in wanted:
+        condition |= models.Q(model=model_label, object_id=str(object_id))
+    rows = list(
+        ChangeLogEntry.objects.select_for_update()
+        .filter(condition)
+        .exclude(row_digest=REDACTED_DIGEST)
+        .order_by("pk")
+    )
+    if not rows:
+        return 0
+    ChangeLogEntry.objects.filter(pk__in=[r.pk for r in rows]).update(
+        changes={}, row_digest=REDACTED_DIGEST
+    )
+    ctx = context.current()
+    append_entries(
+        [
+            ChangeLogEntry(
+                at=timezone.now(),
+                actor=ctx.actor.label,
+                actor_kind=ctx.actor.kind,
+                channel=ctx.actor.channel,
+                request_id=ctx.request_id,
+                model=REDACTION_MODEL,
+                object_id=hashlib.sha256(json.dumps([r.pk for r in rows]).encode()).hexdigest()[
+                    :32
+                ],
+                history_id=0,
+                action="~",
+                changes={
+                    "reason": reason,
+                    "entries": [[r.pk, r.entry_hash, _kept_digest(r)] for r in rows],
+                },
+                row_digest="",
+            )
+        ]
+    )
+    return len(rows)
+
+
+def _kept_digest(entry: ChangeLogEntry) -> str:
+    """The digest of what an erased row keeps (who, when, which record, which action), so that
+    an edit of those after the erasure is still caught."""
+    kept = {k: v for k, v in entry.payload().items() if k not in ("changes", "row_digest")}
+    return entry_hash(GENESIS, kept)
+
+
+def _redactions() -> dict[int, tuple[str, str]]:
+    """Every change-log row a redaction erased: id -> (its hash, the digest of what it kept)."""
+    erased: dict[int, tuple[str, str]] = {}
+    for changes in ChangeLogEntry.objects.filter(model=REDACTION_MODEL).values_list(
+        "changes", flat=True
+    ):
+        for entry_id, entry_hash_value, kept in changes.get("entries", []):
+            erased[int(entry_id)] = (entry_hash_value, kept)
+    return erased
+
+
 def verify_log(model: type[ChainedEntry]) -> ChainProblem | None:
-    """Walk every shard of one log; return the first broken row, or None when intact."""
+    """Walk every shard of one log; return the first broken row, or None when intact.
+
+    A change-log row erased by `change_log_redact` is accepted when a redaction row (itself
+    chained and checked) names it with the hash it still carries."""
     heads = {h.shard: h for h in AuditChainHead.objects.filter(log=model.LOG_NAME)}
+    erased = _redactions() if model is ChangeLogEntry else {}
     shards = sorted(set(heads) | set(model._default_manager.values_list("shard", flat=True)))
     for shard in shards:
         expected_prev, expected_seq = GENESIS, 1
@@ -617,11 +700,24 @@ def verify_log(model: type[ChainedEntry]) -> ChainProblem | None:
                 return ChainProblem(
                     model.LOG_NAME, entry.pk, shard, entry.seq, "does not follow the previous row"
                 )
+            if isinstance(entry, ChangeLogEntry) and entry.row_digest == REDACTED_DIGEST:
+                if erased.get(entry.pk) != (entry.entry_hash, _kept_digest(entry)) or (
+                    entry.changes
+                ):
+                    return ChainProblem(
+                        model.LOG_NAME,
+                        entry.pk,
+                        shard,
+                        entry.seq,
+                        "erased without a redaction that names it",
+                    )
+                expected_prev, expected_seq = entry.entry_hash, entry.seq + 1
+                continue
             if entry_hash(entry.prev_hash, entry.payload()) != entry.entry_hash:
                 return ChainProblem(
                     model.LOG_NAME, entry.pk, shard, entry.seq, "content was edited"
                 )
-            if isinstance(entry, ChangeLogEntry):
+            if isinstance(entry, ChangeLogEntry) and entry.model != REDACTION_MODEL:
                 version = _history_row(entry)
                 if version is None:
                     return ChainProblem(
