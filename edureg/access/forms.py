@@ -19,6 +19,8 @@ class RightsFieldsMixin:
         self, fields: dict[str, forms.Field], initial: dict[str, str] | None = None
     ) -> None:
         for area, label in FunctionArea.choices:
+            if area == FunctionArea.ARCHIVE:
+                continue  # the archive is the agency's: granted nationally, never requested
             fields[f"right_{area}"] = forms.ChoiceField(
                 label=label,
                 choices=LEVEL_CHOICES,

@@ -40,6 +40,8 @@ class FunctionArea(models.TextChoices):
     AGREEMENTS = "agreements", _("data-provision agreements")
     STATISTICS = "statistics", _("statistics")
     USER_ADMIN = "user_admin", _("user administration")
+    # Lawful access to the archive (records past their active period), restore, retention.
+    ARCHIVE = "archive", _("archive")
 
 
 # Areas whose data is about persons: holding any of them requires a second factor and a current
@@ -55,6 +57,7 @@ PERSONAL_DATA_AREAS = frozenset(
         FunctionArea.COMPETENCE_ASSESSMENT,
         FunctionArea.STUDENT_DATA,
         FunctionArea.USER_ADMIN,
+        FunctionArea.ARCHIVE,
     }
 )
 
