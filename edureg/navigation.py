@@ -64,6 +64,7 @@ class Standing:
     areas: frozenset[str]
     managed: frozenset[str]
     municipal: frozenset[str]
+    national: frozenset[str]
     everything: bool
 
     @classmethod
@@ -74,6 +75,9 @@ class Standing:
             managed=frozenset(r.function_area for r in roles if r.level == Level.MANAGER),
             municipal=frozenset(
                 r.function_area for r in roles if r.scope_kind == ScopeKind.MUNICIPALITY
+            ),
+            national=frozenset(
+                r.function_area for r in roles if r.scope_kind == ScopeKind.NATIONAL
             ),
             everything=actor.is_superuser,
         )
@@ -115,6 +119,10 @@ def staff_menu(actor: Actor) -> list[Section]:
         else None,
         _link(_("Statistics"), "statistics:index")
         if can.holds({FunctionArea.STATISTICS})
+        else None,
+        # The archive is the agency's: its area at national scope (archive.selectors).
+        _link(_("Archive"), "archive:search")
+        if can.everything or FunctionArea.ARCHIVE in can.national
         else None,
     ]
     access = [

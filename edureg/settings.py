@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "edureg.credentials",
     "edureg.statistics",
     "edureg.exchange",
+    "edureg.archive",
     # The project package itself, above every app: demo orchestration (seed_demo, demo_logins).
     "edureg",
 ]

@@ -70,6 +70,7 @@ urlpatterns = [
     path("institutions/", include("edureg.institutions.urls")),
     path("programmes/", include("edureg.programmes.urls")),
     path("statistics/", include("edureg.statistics.urls")),
+    path("archive/", include("edureg.archive.urls")),
     path("open-data/", include("edureg.statistics.opendata_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

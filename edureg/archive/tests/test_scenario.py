@@ -1,0 +1,132 @@
+"""The archive's whole story with the clock as a parameter: a pupil leaves school; two years
+later the daily run archives them; an archive user finds them on a lawful request (and the
+person sees it in their access log); they are restored, archived again, and at the end of
+retention destroyed — leaving a tombstone and not a trace of their name or personal code in
+any table of the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from conftest import verified_login
+from edureg.archive import services
+from edureg.archive.models import ArchivedRecord, ArchiveMove, MoveKind, Tombstone
+from edureg.archive.tests.factories import (
+    LEFT_ON,
+    archive_user,
+    rule,
+    school_leaver,
+    tables_holding,
+)
+from edureg.citizen.tests.factories import sign_in
+from edureg.core.audit import chain_access_log, verify_all
+from edureg.core.models import AccessLogEntry
+from edureg.people.models import Person
+from edureg.pupils.models import Enrolment
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(response) -> str:  # type: ignore[no-untyped-def]
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+def _run(day: dt.date):  # type: ignore[no-untyped-def]
+    run = services.retention_apply(today=day, now=_noon(day))
+    connection.check_constraints()  # nothing left pointing at a moved row
+    return run
+
+
+def test_a_leaver_is_archived_found_lawfully_restored_and_finally_destroyed(admin_web):
+    # Given a pupil who left school on 30 June 2023, and a rule: archived 2 years after the end
+    # of learning, destroyed 10 years after it.
+    leaver = school_leaver()
+    public_id = leaver.person.public_id
+    pupils_rule = rule(archive_after_years=2, destroy_after_years=10)
+    assert admin_web.get(f"/people/{public_id}/").status_code == 200
+
+    # When the daily run comes a day before the two years are up, nothing moves.
+    early = _run(dt.date(2025, 6, 29))
+    assert early.counts[f"person:{pupils_rule.event}"]["archived"] == 0
+    assert Person.objects.filter(public_id=public_id).exists()
+
+    # On the day, the pupil leaves the live register with all their records.
+    run = _run(dt.date(2025, 6, 30))
+    assert run.counts[f"person:{pupils_rule.event}"]["failed"] == 0, run.counts
+    assert run.counts[f"person:{pupils_rule.event}"]["archived"] == 1
+    assert not Person.objects.filter(public_id=public_id).exists()
+    assert not Enrolment.objects.filter(person__public_id=public_id).exists()
+    assert admin_web.get(f"/people/{public_id}/").status_code == 404
+    assert leaver.name not in _text(admin_web.get("/people/", {"q": leaver.name}))
+    record = ArchivedRecord.objects.get(person_public_id=public_id)
+    assert record.rows["pupils.enrolment"] == 2
+    assert record.destroy_on == dt.date(2033, 6, 30)
+
+    # The agency reads the run's report.
+    archivist = verified_login(Client(HTTP_ACCEPT_LANGUAGE="en"), archive_user())
+    report = _text(archivist.get("/archive/runs/"))
+    assert "2025-06-30" in report and pupils_rule.code in report
+
+    # An archive user searches on a lawful request and opens the record.
+    page = archivist.post(
+        "/archive/",
+        {"legal_basis": "court", "reason": "Court ruling 2-555/2025", "personal_code": leaver.code},
+    )
+    assert page.status_code == 200
+    assert leaver.name in _text(page)
+    search_id = re.search(r"\?search=([0-9a-f-]{36})", page.content.decode()).group(1)
+    opened = archivist.get(f"/archive/records/{record.public_id}/", {"search": search_id})
+    assert opened.status_code == 200 and "pupils.annualgrade" in _text(opened)
+
+    # Both are in the person's access log, in words, with the basis and the reason.
+    chain_access_log()
+    services.archive_restore(
+        actor=services.SYSTEM, record=record, reason="Court ruling 2-555/2025: reopened"
+    )
+    seen = _text(sign_in(Person.objects.get(public_id=public_id)).get("/me/access/"))
+    assert "archive search (found your archived records)" in seen.lower()
+    assert "your archived records, opened on a lawful request" in seen.lower()
+    logged = AccessLogEntry.objects.filter(person_public_id=public_id, what__startswith="archive.")
+    assert sorted(logged.values_list("what", "purpose")) == [
+        ("archive.record", "a court's request: Court ruling 2-555/2025"),
+        ("archive.search", "a court's request: Court ruling 2-555/2025"),
+    ]
+
+    # Restored: the pupil is live again, and the history shows both moves.
+    assert admin_web.get(f"/people/{public_id}/").status_code == 200
+    person = Person.objects.get(public_id=public_id)
+    assert [v.history_type for v in person.history.order_by("history_id")][-2:] == ["-", "+"]
+    moves = ArchiveMove.objects.filter(record_public_id=record.public_id)
+    assert [m.move for m in moves] == [MoveKind.ARCHIVED, MoveKind.RESTORED]
+
+    # The next run archives them again (the event is still long enough ago).
+    again = _run(dt.date(2025, 7, 1))
+    assert again.counts[f"person:{pupils_rule.event}"]["archived"] == 1
+    assert not Person.objects.filter(public_id=public_id).exists()
+    # (Until destruction the archive and the version tables still hold them.)
+    held = tables_holding(leaver.name, leaver.code)
+    assert {"archive_archivedrecord", "people_historicalperson", "core_changelogentry"} <= set(held)
+
+    # At the end of retention, the archived records are destroyed.
+    final = _run(LEFT_ON.replace(year=2033))
+    assert final.counts[f"person:{pupils_rule.event}"]["destroyed"] == 1
+    assert not ArchivedRecord.objects.filter(person_public_id=public_id).exists()
+    stone = Tombstone.objects.get(rule=pupils_rule)
+    assert stone.rows["people.person"] == 1 and stone.rows["pupils.enrolment"] == 2
+    assert stone.destroyed_at == _noon(dt.date(2033, 6, 30))
+
+    # Not a trace of the name or the personal code anywhere, version tables included; the
+    # audit chains still verify.
+    assert tables_holding(leaver.name, leaver.code) == {}
+    chain_access_log()
+    assert verify_all() == []
