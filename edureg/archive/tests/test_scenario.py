@@ -37,6 +37,12 @@ def _text(response) -> str:  # type: ignore[no-untyped-def]
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
+def _content(response) -> str:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body.decode("utf-8-sig")
+
+
 def _noon(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
 
@@ -54,6 +60,9 @@ def test_a_leaver_is_archived_found_lawfully_restored_and_finally_destroyed(admi
     public_id = leaver.person.public_id
     pupils_rule = rule(archive_after_years=2, destroy_after_years=10)
     assert admin_web.get(f"/people/{public_id}/").status_code == 200
+    assert admin_web.get(f"/pupils/card/{public_id}/").status_code == 200
+    then = {"valid_on": "2022-01-10"}
+    assert leaver.name in _content(admin_web.get("/pupils/export.csv", then))
 
     # When the daily run comes a day before the two years are up, nothing moves.
     early = _run(dt.date(2025, 6, 29))
@@ -67,6 +76,8 @@ def test_a_leaver_is_archived_found_lawfully_restored_and_finally_destroyed(admi
     assert not Person.objects.filter(public_id=public_id).exists()
     assert not Enrolment.objects.filter(person__public_id=public_id).exists()
     assert admin_web.get(f"/people/{public_id}/").status_code == 404
+    assert admin_web.get(f"/pupils/card/{public_id}/").status_code == 404
+    assert leaver.name not in _content(admin_web.get("/pupils/export.csv", then))
     assert leaver.name not in _text(admin_web.get("/people/", {"q": leaver.name}))
     record = ArchivedRecord.objects.get(person_public_id=public_id)
     assert record.rows["pupils.enrolment"] == 2
