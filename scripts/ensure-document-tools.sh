@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# What documents need from Debian: pango for WeasyPrint, DejaVu fonts (every Lithuanian letter;
-# nothing is fetched at run time) and poppler-utils (pdftotext, used by the tests).
+# What documents need from Debian: pango and HarfBuzz-Subset for WeasyPrint (font subsetting;
+# without it WeasyPrint warns, and the suite makes warnings errors), DejaVu fonts (every
+# Lithuanian letter; nothing is fetched at run time) and poppler-utils (pdftotext, for tests).
 #
 #   scripts/ensure-document-tools.sh
 #
 # Idempotent: installs only what is missing, with apt (sudo when not root).
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -2,6 +2,7 @@ import datetime as dt
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from edureg.core import audit  # noqa: F401  (connects the version signal handlers)
+        from edureg.core.collation import register_sqlite
+
+        # Lithuanian order and diacritic-free search on SQLite (PostgreSQL has them built in).
+        connection_created.connect(register_sqlite)
 
         # Reference data is created by every `migrate` (and so in every test database),
         # through the same services as any other write, so it has versions too.

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from edureg.core.collation import name_order
 from edureg.core.models import ClassifierValue, localized_name
 from edureg.credentials.models import DocumentSource, DocumentType
 from edureg.institutions.models import Institution
@@ -416,6 +417,6 @@ def pupils_of_group(group: Group) -> list[Person]:
         Enrolment.objects.filter(group=group)
         .filter(Q(valid_to__isnull=True) | Q(departure_reason__code="completed"))
         .select_related("person")
-        .order_by("person__family_name", "person__given_names", "person_id")
+        .order_by(*name_order("person__"))
     )
     return list(dict.fromkeys(e.person for e in enrolments))

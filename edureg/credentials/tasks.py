@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from edureg.core import jobs
+from edureg.core.collation import name_order
 from edureg.core.context import Actor, audit_context
 from edureg.credentials import pdf
 from edureg.credentials.models import Document
@@ -20,7 +21,7 @@ def documents_zip(*, job_id: int, document_ids: list[int], name: str) -> None:
         documents = list(
             Document.objects.filter(pk__in=document_ids)
             .select_related("document_type", "person", "institution", "blank", "supplement_blank")
-            .order_by("person__family_name", "person__given_names", "pk")
+            .order_by(*name_order("person__"), "pk")
         )
         jobs.job_advance(job, 0, total=len(documents), force=True)
         data = pdf.zip_of(

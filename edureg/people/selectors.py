@@ -14,6 +14,7 @@ from django.utils import timezone
 from edureg.access.models import FunctionArea, Level
 from edureg.access.scoping import ScopePaths, get_in_scope, holds_any, restrict
 from edureg.core.audit import log_person_access
+from edureg.core.collation import Folded, fold, name_order
 from edureg.core.context import Actor
 from edureg.people.identity import looks_like_personal_code, normalise_personal_code
 from edureg.people.models import Guardianship, Person
@@ -46,9 +47,15 @@ def person_list(*, actor: Actor, query: str = "") -> QuerySet[Person]:
     `persons_shown`). A search never matches personal codes: a search travels in the URL, and
     a personal code never does — look a person up by code with `person_by_code` (POST)."""
     people = person_scope(actor=actor).select_related("declared_municipality")
+    if query.split():
+        # Case and diacritics do not matter: "balciunas" finds Balčiūnas.
+        people = people.annotate(
+            _given_folded=Folded("given_names"), _family_folded=Folded("family_name")
+        )
     for word in query.split():
-        people = people.filter(Q(given_names__icontains=word) | Q(family_name__icontains=word))
-    return people
+        word = fold(word)
+        people = people.filter(Q(_given_folded__contains=word) | Q(_family_folded__contains=word))
+    return people.order_by(*name_order())
 
 
 def person_by_code(*, actor: Actor, personal_code: str) -> Person | None:

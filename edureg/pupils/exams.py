@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from edureg.access.models import FunctionArea, Level
 from edureg.access.scoping import ScopePaths, get_in_scope, require, restrict
 from edureg.core.audit import log_person_access
+from edureg.core.collation import name_order
 from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.core.models import ClassifierValue, localized_name
 from edureg.institutions.models import Institution
@@ -417,7 +418,7 @@ def exam_plan_of(*, actor: Actor, group: Group, session: ExamSession) -> list[Pl
         e.person
         for e in group.enrolments.filter(valid_to__isnull=True)
         .select_related("person")
-        .order_by("person__family_name", "person__given_names", "person_id")
+        .order_by(*name_order("person__"))
     ]
     ids = [p.pk for p in people]
     registrations = ExamRegistration.objects.filter(exam__session=session, person_id__in=ids)

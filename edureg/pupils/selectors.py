@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from edureg.access.models import FunctionArea, Level
 from edureg.access.scoping import ScopePaths, ensure_in_scope, get_in_scope, grant, restrict
+from edureg.core.collation import name_order
 from edureg.core.context import Actor
 from edureg.core.db import columns, instance_from_json, json_rows
 from edureg.institutions.models import Institution, Municipality
@@ -227,7 +228,7 @@ def municipality_children(
                 open_general.values("institution__municipality_id")[:1]
             ),
         )
-        .order_by("family_name", "given_names", "pk")
+        .order_by(*name_order())
     )
     if studies == STUDIES_HERE:
         return children.filter(school_municipality_id=municipality.pk)

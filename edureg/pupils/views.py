@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from edureg.access.models import Level
+from edureg.core.collation import name_order
 from edureg.core.context import Actor
 from edureg.core.history import person_history_from_sources
 from edureg.core.versions import latest_versions
@@ -107,7 +108,7 @@ def _filtered(request: HttpRequest, actor: Actor) -> tuple[EnrolmentFilter, Quer
     """The enrolments in scope narrowed by the request's filters; invalid filters find nothing
     (the form says what is wrong) rather than silently widening the result."""
     enrolments = with_study_municipality(selectors.enrolment_list(actor=actor)).order_by(
-        "person__family_name", "person__given_names", "person_id", "-valid_from", "pk"
+        *name_order("person__"), "-valid_from", "pk"
     )
     filterset = EnrolmentFilter(request.GET or None, queryset=enrolments)
     if filterset.is_bound and not filterset.is_valid():
@@ -614,7 +615,7 @@ def _group_page(
     pupils = list(
         selectors.enrolment_list(actor=actor)
         .filter(not_ended_on(today), group=group)
-        .order_by("person__family_name", "person__given_names", "pk")
+        .order_by(*name_order("person__"), "pk")
     )
     for enrolment in pupils:
         enrolment.state = enrolment.state_on(today)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from edureg.access.models import Level
+from edureg.core.collation import name_order
 from edureg.core.context import Actor
 from edureg.core.models import ClassifierValue
 from edureg.pupils import selectors, services
@@ -142,7 +143,7 @@ def class_pupils(*, actor: Actor, group: Group, lock: bool = False) -> list[Enro
     enrolments = (
         selectors.enrolment_list(actor=actor)
         .filter(group=group, valid_to__isnull=True)
-        .order_by("person__family_name", "person__given_names", "pk")
+        .order_by(*name_order("person__"), "pk")
     )
     if lock:
         # Lock only the enrolment rows: the scope joins are nullable (outer) joins.

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from edureg.access.models import Level
+from edureg.core.collation import name_order
 from edureg.core.context import Actor
 from edureg.core.versions import latest_versions
 from edureg.core.web import (
@@ -102,7 +103,7 @@ def _filtered(request: HttpRequest, actor: Actor) -> tuple[StudyRightFilter, Que
     rights = (
         selectors.student_rights_in_scope(actor=actor)
         .prefetch_related("programme__versions")
-        .order_by("person__family_name", "person__given_names", "person_id", "-started_on", "pk")
+        .order_by(*name_order("person__"), "-started_on", "pk")
     )
     filterset = StudyRightFilter(request.GET or None, queryset=rights)
     if filterset.is_bound and not filterset.is_valid():
