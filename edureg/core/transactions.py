@@ -38,3 +38,19 @@ def service(func: Callable[P, R]) -> Callable[P, R]:
             _depth.reset(token)
 
     return run
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def dry_run(call: Callable[[], object]) -> None:
+    """Run a service call and undo everything it wrote: it raises exactly what the real call
+    would (a refusal, or the warnings to confirm). A confirmation page is shown only for an
+    act that would go through, so that its refusals still land on the form."""
+    try:
+        with transaction.atomic():
+            call()
+            raise _RolledBack
+    except _RolledBack:
+        pass

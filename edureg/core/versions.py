@@ -30,6 +30,8 @@ COLUMNS = (
     "user_first_name",
     "user_last_name",
     "changes",
+    # Why, when the act said so: e.g. the warnings the user confirmed (core.confirm).
+    "history_change_reason",
 )
 
 

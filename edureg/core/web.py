@@ -3,16 +3,18 @@ and values carried signed between the steps of a form."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from edureg.core.audit import log_person_access
+from edureg.core.confirm import ActWarning
 from edureg.core.context import Actor
 
 
@@ -78,3 +80,53 @@ def unsign_for_user(request: HttpRequest, token: str, purpose: str, max_age: int
         return signing.loads(token, salt=f"{purpose}:{request.user.pk}", max_age=max_age)
     except signing.BadSignature:
         return None
+
+
+# --- Confirmation before an irreversible act, and of warnings ---------------------------------
+
+CONFIRMED = "confirmed"
+CONFIRMED_WARNINGS = "confirmed_warnings"
+_NOT_CARRIED = {"csrfmiddlewaretoken", CONFIRMED, CONFIRMED_WARNINGS}
+
+
+def is_confirmed(request: HttpRequest) -> bool:
+    """Whether this POST comes from the confirmation page's button."""
+    return request.POST.get(CONFIRMED) == "yes"
+
+
+def confirmed_warnings(request: HttpRequest) -> list[str]:
+    """The codes of the warnings the user confirmed on the confirmation page."""
+    return request.POST.getlist(CONFIRMED_WARNINGS) if is_confirmed(request) else []
+
+
+def confirmation_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    consequences: Sequence[str],
+    action_url: str,
+    back_url: str,
+    confirm_label: str,
+    warnings: Sequence[ActWarning] = (),
+) -> HttpResponse:
+    """The page between a valid form and an act that cannot be undone: what will happen, the
+    warnings the act raises, and a button that posts the same data again, confirmed."""
+    carried = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in _NOT_CARRIED
+        for value in values
+    ]
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "title": title,
+            "consequences": consequences,
+            "warnings": warnings,
+            "carried": carried,
+            "action_url": action_url,
+            "back_url": back_url,
+            "confirm_label": confirm_label,
+        },
+    )

@@ -39,6 +39,7 @@ from edureg.pupils.models import (
     GroupKind,
     NvsFundingMark,
     SpecialNeeds,
+    not_ended_on,
 )
 
 
@@ -79,7 +80,9 @@ def group_create(
 @service
 def group_close(*, actor: Actor, group: Group, on: dt.date) -> Group:
     _check_institution(actor, group.institution)
-    if group.enrolments.filter(valid_to__isnull=True).exists():
+    # Valid time: a pupil whose move or departure is dated after `on` is still in the group
+    # that day, and one planned to join it would join a closed group.
+    if group.enrolments.filter(not_ended_on(on)).exists():
         raise ValidationError({"closed_on": [_("Move or depart the group's pupils first.")]})
     with acting_as(actor):
         group.closed_on = on

@@ -32,10 +32,13 @@ from edureg.access.models import Level
 from edureg.core.collation import name_order
 from edureg.core.context import Actor
 from edureg.core.history import person_history_from_sources
+from edureg.core.transactions import dry_run
 from edureg.core.versions import latest_versions
 from edureg.core.web import (
     add_service_errors,
+    confirmation_page,
     forms_with_errors,
+    is_confirmed,
     page_shown,
     query_string_without_page,
     sign_for_user,
@@ -444,6 +447,13 @@ def _enrol(
         return None
 
 
+DEPART_RENAMES = {
+    "valid_to": "on",
+    "departure_reason": "reason",
+    "departure_order_number": "order_number",
+}
+
+
 @login_required
 def enrolment_depart(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Išregistravimas: a departure date, a reason from the classifier valid today and the
@@ -452,6 +462,50 @@ def enrolment_depart(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
     enrolment = selectors.enrolment_get(actor=actor, public_id=public_id, level=Level.MANAGER)
     persons_shown(actor=actor, persons=[enrolment.person], what="pupil.depart")
     form = DepartForm(request.POST or None, today=selectors.today())
+    if request.method == "POST" and form.is_valid() and not is_confirmed(request):
+        data = form.cleaned_data
+        try:
+            # What the service would do, undone: a refusal lands on the form, and only a
+            # departure that would go through is put to the user to confirm (#16 item 6).
+            dry_run(
+                lambda: services.pupil_depart(
+                    actor=actor,
+                    enrolment=enrolment,
+                    on=data["on"],
+                    reason=data["reason"],
+                    order_number=data["order_number"],
+                )
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, DEPART_RENAMES)
+            return render(
+                request,
+                "pupils/depart.html",
+                {"enrolment": enrolment, "form": form, "error_forms": forms_with_errors(form)},
+                status=400,
+            )
+        consequences = [
+            _("%(name)s leaves %(group)s of %(school)s on %(date)s: the enrolment ends.")
+            % {
+                "name": enrolment.person.full_name,
+                "group": enrolment.group.name,
+                "school": enrolment.institution,
+                "date": data["on"].isoformat(),
+            },
+            _("Departure reason: %(reason)s.") % {"reason": data["reason"]},
+        ]
+        if data["order_number"].strip():
+            consequences.append(
+                _("Director's order No. %(number)s.") % {"number": data["order_number"].strip()}
+            )
+        return confirmation_page(
+            request,
+            title=_("Confirm the departure"),
+            consequences=consequences,
+            action_url=request.path,
+            back_url=reverse("pupils:card", args=[enrolment.person.public_id]),
+            confirm_label=_("Confirm the departure"),
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.pupil_depart(
@@ -462,15 +516,7 @@ def enrolment_depart(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
                 order_number=form.cleaned_data["order_number"],
             )
         except ValidationError as exc:
-            add_service_errors(
-                form,
-                exc,
-                {
-                    "valid_to": "on",
-                    "departure_reason": "reason",
-                    "departure_order_number": "order_number",
-                },
-            )
+            add_service_errors(form, exc, DEPART_RENAMES)
         else:
             messages.success(
                 request,
@@ -663,8 +709,24 @@ def group_close(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     selectors.institution_for_pupil_work(actor=actor, institution=group.institution)
     form = GroupCloseForm(request.POST, prefix="close", today=selectors.today())
     if form.is_valid():
+        on = form.cleaned_data["on"]
         try:
-            services.group_close(actor=actor, group=group, on=form.cleaned_data["on"])
+            if not is_confirmed(request):
+                # Closing takes no pupils any more: say so and ask first (#16 item 6), but
+                # only for a closing the service would allow.
+                dry_run(lambda: services.group_close(actor=actor, group=group, on=on))
+                return confirmation_page(
+                    request,
+                    title=_("Confirm closing the group"),
+                    consequences=[
+                        _("The group %(name)s is closed on %(date)s: no pupil can join it.")
+                        % {"name": group, "date": on.isoformat()}
+                    ],
+                    action_url=request.path,
+                    back_url=reverse("pupils:group-detail", args=[group.public_id]),
+                    confirm_label=_("Close the group"),
+                )
+            services.group_close(actor=actor, group=group, on=on)
         except ValidationError as exc:
             add_service_errors(form, exc, {"closed_on": "on"})
         else:

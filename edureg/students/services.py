@@ -20,7 +20,7 @@ Rules enforced here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, cast
@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from edureg.core.audit import bulk_create_with_audit
+from edureg.core.confirm import ActWarning, require_confirmed
 from edureg.core.context import Actor, ActorKind, acting_as
 from edureg.core.models import ClassifierValue
 from edureg.core.transactions import service
@@ -148,9 +149,13 @@ def _change_status(
     course: int | None = None,
     reasons: Sequence[ClassifierValue] = (),
     returning_from: str | None = None,
+    warnings: Callable[[StudyRight], list[ActWarning]] | None = None,
+    confirmed_warnings: Collection[str] | None = None,
 ) -> tuple[StudyRight, StatusPeriod]:
     """Close the current period on `on` and open one in `status`, if the timeline allows.
-    `returning_from` names the state a return ends, for a message in the words of the action."""
+    `returning_from` names the state a return ends, for a message in the words of the action.
+    `warnings` are those of the act on the locked right (see core.confirm): unconfirmed ones
+    stop it before anything is written; confirmed ones are noted on the version rows."""
     right = _lock(actor, study_right)
     if on is None:
         raise ValidationError({"on": [_("Give the date.")]})
@@ -172,8 +177,11 @@ def _change_status(
         )
     )
     _validate(right.started_on, proposed, EVENT_FIELDS)
+    note = require_confirmed(warnings(right) if warnings else [], confirmed_warnings)
     with acting_as(actor):
         current = periods[-1]
+        if note:
+            current._change_reason = right._change_reason = note  # type: ignore[attr-defined]
         current.valid_to = on
         current.save()
         period = StatusPeriod(
@@ -184,6 +192,8 @@ def _change_status(
             course=course,
         )
         period.full_clean()
+        if note:
+            period._change_reason = note  # type: ignore[attr-defined]
         period.save()
         if reasons:
             period.reasons.set(reasons)
@@ -348,12 +358,72 @@ def study_right_update(*, actor: Actor, study_right: StudyRight, **fields: Any) 
 # --- Status changes --------------------------------------------------------------------------
 
 
+def graduation_warnings(*, study_right: StudyRight) -> list[ActWarning]:
+    """A graduation short of the credits of the programme (its version in force): lawful,
+    since credits may be recognised in ways the register does not hold, but worth a second
+    look. The credits counted are those of the passed results, as the transcript shows."""
+    version = study_right.programme.current_version()
+    required = version.credits if version is not None else None
+    if not required:
+        return []
+    earned = selectors.transcript(study_right).credits_earned
+    if earned >= required:
+        return []
+    return [
+        ActWarning(
+            "credits-short",
+            _("Credits earned: %(earned)s of the programme's %(required)s.")
+            % {"earned": _credits(earned), "required": _credits(required)},
+        )
+    ]
+
+
+def _credits(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def break_warnings(*, study_right: StudyRight, on: dt.date) -> list[ActWarning]:
+    """A leave or interruption from `on` over results assessed on or after that day, or over
+    partial studies (mobility) still running then: lawful when back-dated (the decision came
+    late), but the results and the mobility then fall inside the break."""
+    warnings = []
+    results = study_right.results.filter(assessed_on__gte=on).count()
+    if results:
+        warnings.append(
+            ActWarning(
+                "results-in-break",
+                _("%(count)s result(s) assessed on or after %(date)s fall inside the break.")
+                % {"count": results, "date": on.isoformat()},
+            )
+        )
+    for mobility in study_right.mobilities.filter(valid_to__gt=on).order_by("valid_from"):
+        warnings.append(
+            ActWarning(
+                f"mobility-in-break:{mobility.pk}",
+                _("Partial studies at %(host)s (%(start)s – %(end)s) overlap the break.")
+                % {
+                    "host": mobility.host_institution,
+                    "start": mobility.valid_from.isoformat(),
+                    "end": mobility.valid_to.isoformat(),
+                },
+            )
+        )
+    return warnings
+
+
 @service
 def leave_start(
-    *, actor: Actor, study_right: StudyRight, on: dt.date, leave_reason: ClassifierValue
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    on: dt.date,
+    leave_reason: ClassifierValue,
+    confirmed_warnings: Collection[str] | None = None,
 ) -> StatusPeriod:
     """Academic leave from `on` for illness (at most 2 years), pregnancy or child care (at most
-    3 years) or personal reasons (at most 1 year, once during the studies)."""
+    3 years) or personal reasons (at most 1 year, once during the studies). A leave back-dated
+    over results or partial studies already recorded is lawful but warned about
+    (`break_warnings`)."""
     if leave_reason is None:
         raise ValidationError({"leave_reason": [_("Give the reason for the academic leave.")]})
     _check_classifier(leave_reason, LEAVE_REASONS, "leave_reason")
@@ -363,6 +433,8 @@ def leave_start(
         status=StudyStatus.ACADEMIC_LEAVE,
         on=on,
         leave_reason=leave_reason,
+        warnings=lambda right: break_warnings(study_right=right, on=on),
+        confirmed_warnings=confirmed_warnings,
     )
     return period
 
@@ -391,8 +463,10 @@ def interruption_start(
     study_right: StudyRight,
     on: dt.date,
     reasons: Sequence[ClassifierValue],
+    confirmed_warnings: Collection[str] | None = None,
 ) -> StatusPeriod:
-    """An interruption of the studies from `on` (at most 1 year) for one or more reasons."""
+    """An interruption of the studies from `on` (at most 1 year) for one or more reasons;
+    back-dated over results or partial studies, warned about like a leave."""
     _check_reasons(reasons)
     _right, period = _change_status(
         actor=actor,
@@ -400,6 +474,8 @@ def interruption_start(
         status=StudyStatus.INTERRUPTED,
         on=on,
         reasons=reasons,
+        warnings=lambda right: break_warnings(study_right=right, on=on),
+        confirmed_warnings=confirmed_warnings,
     )
     return period
 
@@ -447,14 +523,23 @@ def graduate(
     qualification: Qualification | None = None,
     thesis_title: str = "",
     diploma_reference: str = "",
+    confirmed_warnings: Collection[str] | None = None,
 ) -> Graduation:
     """Baigimas: a studying student completes the studies on `on` with the qualification and
-    degree awarded, the final thesis and the diploma. Not from leave or an interruption."""
+    degree awarded, the final thesis and the diploma. Not from leave or an interruption.
+    Short of the programme's credits it is lawful (credits may be recognised elsewhere) but
+    warned about (`graduation_warnings`)."""
     if not (degree or "").strip():
         raise ValidationError({"degree": [_("Give the degree awarded.")]})
     right, _period = _change_status(
-        actor=actor, study_right=study_right, status=StudyStatus.GRADUATED, on=on
+        actor=actor,
+        study_right=study_right,
+        status=StudyStatus.GRADUATED,
+        on=on,
+        warnings=lambda right: graduation_warnings(study_right=right),
+        confirmed_warnings=confirmed_warnings,
     )
+    note = getattr(right, "_change_reason", "")
     graduation = Graduation(
         study_right=right,
         graduated_on=on,
@@ -465,6 +550,8 @@ def graduate(
     )
     with acting_as(actor):
         graduation.full_clean()
+        if note:
+            graduation._change_reason = note  # type: ignore[attr-defined]
         graduation.save()
     return graduation
 

@@ -33,11 +33,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from edureg.access.models import Level
 from edureg.core.collation import name_order
+from edureg.core.confirm import ActWarning, WarningsNotConfirmed
 from edureg.core.context import Actor
+from edureg.core.transactions import dry_run
 from edureg.core.versions import latest_versions
 from edureg.core.web import (
+    CONFIRMED_WARNINGS,
     add_service_errors,
+    confirmation_page,
+    confirmed_warnings,
     forms_with_errors,
+    is_confirmed,
     page_shown,
     query_string_without_page,
     sign_for_user,
@@ -170,7 +176,11 @@ def _plain(service: Callable[..., Any]) -> Run:
 
 def _with_reasons(service: Callable[..., Any]) -> Run:
     return lambda actor, right, data: service(
-        actor=actor, study_right=right, on=data["on"], reasons=list(data["reasons"])
+        actor=actor,
+        study_right=right,
+        on=data["on"],
+        reasons=list(data["reasons"]),
+        **({CONFIRMED_WARNINGS: data[CONFIRMED_WARNINGS]} if CONFIRMED_WARNINGS in data else {}),
     )
 
 
@@ -214,6 +224,12 @@ class Action:
     done: Promise
     offered_in: frozenset[str] = ALWAYS
     rename: dict[str, str] = field(default_factory=dict)
+    # Irreversible: a page says what will happen and asks to confirm first (#16 item 6).
+    confirm: bool = False
+    # The service may warn (unusual but lawful acts): the warnings are shown on the
+    # confirmation page, and the codes the user confirmed go to the service, which records
+    # them in the history.
+    warns: bool = False
 
 
 ACTIONS: dict[str, Action] = {
@@ -227,6 +243,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("The academic leave was recorded."),
             frozenset({S.STUDYING}),
             EVENT_DATE,
+            warns=True,
         ),
         Action(
             "leave-end",
@@ -245,6 +262,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("The interruption was recorded."),
             frozenset({S.STUDYING}),
             EVENT_DATE,
+            warns=True,
         ),
         Action(
             "interruption-end",
@@ -263,6 +281,8 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("The graduation was recorded."),
             frozenset({S.STUDYING}),
             EVENT_DATE,
+            confirm=True,
+            warns=True,
         ),
         Action(
             "terminate",
@@ -272,6 +292,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("The studies were terminated."),
             OPEN_STATES,
             EVENT_DATE,
+            confirm=True,
         ),
         Action(
             "transfer",
@@ -281,6 +302,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("The transfer was recorded: this is the new study right."),
             frozenset({S.STUDYING}),
             EVENT_DATE,
+            confirm=True,
         ),
         Action(
             "correct-period",
@@ -371,8 +393,18 @@ def study_right_action(request: HttpRequest, public_id: uuid.UUID, action: str) 
         )
     form = _action_form(chosen, actor, right, request.POST)
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        if chosen.warns:
+            data[CONFIRMED_WARNINGS] = confirmed_warnings(request)
         try:
-            outcome = chosen.run(actor, right, dict(form.cleaned_data))
+            if chosen.confirm and not is_confirmed(request):
+                # What the service would do, undone: its refusals land on the form, and only
+                # an act that would go through is put to the user to confirm.
+                dry_run(lambda: chosen.run(actor, right, data))
+                return _confirmation(request, chosen, right, form, url, [])
+            outcome = chosen.run(actor, right, data)
+        except WarningsNotConfirmed as unconfirmed:
+            return _confirmation(request, chosen, right, form, url, unconfirmed.warnings)
         except ValidationError as exc:
             add_service_errors(form, exc, chosen.rename)
         else:
@@ -381,6 +413,46 @@ def study_right_action(request: HttpRequest, public_id: uuid.UUID, action: str) 
                 return _to_card(outcome)
             return _to_card(right)
     return _card(request, actor, right, bound=form, status=400)
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, QuerySet | list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def _confirmation(
+    request: HttpRequest,
+    action: Action,
+    right: StudyRight,
+    form: ActionForm,
+    url: str,
+    warnings: list[ActWarning],
+) -> HttpResponse:
+    """What the action will do, in the words of its form, with the warnings it raises."""
+    consequences = [
+        _("%(action)s: %(name)s, %(programme)s.")
+        % {"action": action.title, "name": right.person.full_name, "programme": right.programme}
+    ]
+    for name, bound in form.fields.items():
+        shown = _shown(form.cleaned_data.get(name))
+        if shown and not bound.widget.is_hidden:
+            consequences.append(f"{bound.label}: {shown}")
+    return confirmation_page(
+        request,
+        title=_("Confirm: %(action)s") % {"action": action.title},
+        consequences=consequences,
+        warnings=warnings,
+        action_url=url,
+        back_url=reverse("students:card", args=[right.public_id]),
+        confirm_label=_("Confirm") if not warnings else _("Confirm despite the warnings"),
+    )
 
 
 # --- The student card -------------------------------------------------------------------------
@@ -428,6 +500,7 @@ def _history(rights: Iterable[StudyRight]) -> list[dict[str, Any]]:
             "right": by_id.get(row["record_id"]),
             # A new record's "changes" are all its fields: the badge "created" says enough.
             "changes": row["changes"] if row["history_type"] == "~" else {},
+            "note": row["history_change_reason"] or "",
         }
         for row in latest_versions(parts, limit=HISTORY_ROWS)
     ]

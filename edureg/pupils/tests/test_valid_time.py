@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from conftest import make_user, verified_login
 from edureg.access import services as access_services
@@ -26,6 +27,15 @@ from edureg.pupils import selectors, services, year_end
 from edureg.pupils.models import CURRENT, ENDED, PLANNED, Enrolment, GroupKind
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():  # type: ignore[no-untyped-def]
+    """The pages are read in English here; the language in force before is restored after."""
+    with translation.override("en"):
+        yield
+
+
 SYSTEM = Actor.system("tests")
 JUNE_20, SEPT_1, SEPT_2 = dt.date(2026, 6, 20), dt.date(2026, 9, 1), dt.date(2026, 9, 2)
 
@@ -219,3 +229,12 @@ def test_a_class_of_a_past_school_year_takes_no_new_pupil(monkeypatch):  # type:
     assert f'value="{past.pk}"' not in options
     move = web.get(reverse("pupils:move", args=[enrolment.public_id])).content.decode()
     assert f'value="{next_year.pk}"' in move and f'value="{past.pk}"' not in move
+
+
+def test_a_class_whose_pupils_leave_after_the_closing_day_cannot_close(year_ended):  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError):
+        services.group_close(actor=SYSTEM, group=year_ended["fifth"], on=JUNE_20)
+    with pytest.raises(ValidationError):  # a pupil is planned to join it
+        services.group_close(actor=SYSTEM, group=year_ended["sixth"], on=JUNE_20)
+    closed = services.group_close(actor=SYSTEM, group=year_ended["fifth"], on=SEPT_1)
+    assert closed.closed_on == SEPT_1

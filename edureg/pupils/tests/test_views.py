@@ -173,7 +173,13 @@ def test_a_data_managers_day(in_school_year_2025):  # type: ignore[no-untyped-de
     depart_url = reverse("pupils:depart", args=[enrolment.public_id])
     assert web.get(depart_url).status_code == 200
     departure = {"on": "2026-02-02", "reason": reason.code, "order_number": "V-15"}
-    response = web.post(depart_url, departure)
+    # First a confirmation page says what will happen, and nothing is written yet (#16 item 6)
+    confirm = web.post(depart_url, departure)
+    assert confirm.status_code == 200
+    assert "6a" in text(confirm) and "2026-02-02" in text(confirm) and "V-15" in text(confirm)
+    assert 'name="confirmed" value="yes"' in text(confirm)
+    assert Enrolment.objects.get(pk=enrolment.pk).valid_to is None
+    response = web.post(depart_url, {**departure, "confirmed": "yes"})
     assert response.status_code == 302
     enrolment.refresh_from_db()
     assert (enrolment.valid_to, enrolment.departure_reason, enrolment.departure_order_number) == (
@@ -409,7 +415,12 @@ def test_move_to_another_group_and_close_the_empty_one(in_school_year_2025):  # 
     assert response.status_code == 302
     assert enrolment.person.enrolments.get(valid_to__isnull=True).group == second
 
-    assert web.post(close_url, {"close-on": "2026-01-31"}).status_code == 302
+    # Closing is confirmed first (#16 item 6): the page says what will happen, nothing yet
+    confirm = web.post(close_url, {"close-on": "2026-01-31"})
+    assert confirm.status_code == 200 and 'name="confirmed" value="yes"' in text(confirm)
+    first.refresh_from_db()
+    assert first.closed_on is None
+    assert web.post(close_url, {"close-on": "2026-01-31", "confirmed": "yes"}).status_code == 302
     first.refresh_from_db()
     assert first.closed_on == dt.date(2026, 1, 31)
 
@@ -466,3 +477,28 @@ def test_a_club_gets_its_directions_on_the_group_page():
     response = web.post(directions_url, {})
     assert response.status_code == 400  # at least one direction
     assert club.directions.count() == 2
+
+
+def test_a_departure_is_confirmed_first_and_a_refused_one_stays_on_the_form():  # type: ignore[no-untyped-def]
+    school = InstitutionFactory()
+    enrolment = enrolled(school)
+    web = signed_in(manager_of(school, "manager"))
+    depart_url = reverse("pupils:depart", args=[enrolment.public_id])
+
+    # A departure the service refuses (before the enrolment) is shown on the form, not put
+    # to the user to confirm
+    refused = web.post(depart_url, {"on": "2025-08-01", "reason": departure_reason().code})
+    assert refused.status_code == 400
+    assert 'name="confirmed"' not in text(refused)
+
+    # A lawful one: the page says what will happen; the departure is written on confirming
+    departure = {"on": "2026-01-05", "reason": departure_reason().code}
+    page = web.post(depart_url, departure)
+    assert page.status_code == 200
+    assert "registracija grupėje baigiasi" in text(page) and "Išvyko į užsienį" in text(page)
+    assert Enrolment.objects.get(pk=enrolment.pk).valid_to is None
+    done = web.post(
+        depart_url, {"on": "2026-01-05", "reason": departure_reason().code, "confirmed": "yes"}
+    )
+    assert done.status_code == 302
+    assert Enrolment.objects.get(pk=enrolment.pk).valid_to == dt.date(2026, 1, 5)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -60,6 +62,17 @@ def act(web, right, action, **fields):  # type: ignore[no-untyped-def]
     """POST one action's form (fields are given without the form's prefix)."""
     data: dict[str, Any] = {f"{action}-{name}": value for name, value in fields.items()}
     return web.post(reverse(f"students:{action}", args=[right.public_id]), data)
+
+
+def confirm_page(web, page):  # type: ignore[no-untyped-def]
+    """Press the confirmation page's button: post again what it carries, confirmed."""
+    body = text(page)
+    form = body[body.index('<form method="post" action="') :]
+    url = form.split('action="')[1].split('"')[0]
+    data: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form):
+        data.setdefault(name, []).append(html.unescape(value))
+    return web.post(url, data)
 
 
 def statuses(right: StudyRight) -> list[tuple[str, dt.date, dt.date | None]]:
@@ -156,7 +169,8 @@ def test_a_data_managers_flow(vu):  # type: ignore[no-untyped-def]
     assert "2025-10-01" in page and termination_reason("academic-debt").name_en in page
     assert leave_reason("illness").name_en in page
 
-    # Graduation with the degree, thesis and diploma
+    # Graduation with the degree, thesis and diploma: first a page says what will happen and
+    # warns that 12 credits are short of the programme's 240; nothing is written yet (#16)
     response = act(
         web,
         right,
@@ -166,6 +180,11 @@ def test_a_data_managers_flow(vu):  # type: ignore[no-untyped-def]
         thesis_title="Grafų algoritmai",
         diploma_reference="BD-0012345",
     )
+    assert response.status_code == 200
+    assert "BD-0012345" in text(response) and "12" in text(response) and "240" in text(response)
+    assert 'name="confirmed_warnings" value="credits-short"' in text(response)
+    assert not Graduation.objects.filter(study_right=right).exists()
+    response = confirm_page(web, response)
     assert response.status_code == 302
     right.refresh_from_db()
     assert (right.status, right.ended_on) == (StudyStatus.GRADUATED, D(2028, 6, 30))
@@ -337,6 +356,8 @@ def test_a_transfer_links_the_new_right_to_the_old(vu):  # type: ignore[no-untyp
         institution=str(vu.pk),
         programme=second.state_code,
     )
+    assert not StudyRight.objects.filter(transferred_from=right).exists()  # confirm first
+    response = confirm_page(web, response)
     new = StudyRight.objects.get(transferred_from=right)
     assert response.status_code == 302
     assert response["Location"] == reverse("students:card", args=[new.public_id])
@@ -474,3 +495,99 @@ def test_a_card_shows_only_the_rights_at_the_viewers_hei(vu, ktu):  # type: igno
     assert at_vu.programme.state_code not in text(card)
     assert str(at_vu.public_id) not in text(card)
     assert web.get(reverse("students:card", args=[at_vu.public_id])).status_code == 404
+
+
+# --- Safety nets (#16 item 6) ----------------------------------------------------------------
+
+
+def test_a_termination_is_confirmed_first_and_a_refused_one_is_not_put_to_confirm(vu):  # type: ignore[no-untyped-def]
+    right = open_right(vu)
+    web = staff_user(vu, "vu-manager")
+
+    # A termination the service refuses (before the studies began) stays on the form
+    refused = act(web, right, "terminate", on="2024-01-01", reasons=["own-request"])
+    assert refused.status_code == 400
+    assert 'name="confirmed"' not in text(refused)
+
+    page = act(web, right, "terminate", on="2025-03-01", reasons=["own-request"])
+    assert page.status_code == 200 and 'name="confirmed" value="yes"' in text(page)
+    assert StudyRight.objects.get(pk=right.pk).status == StudyStatus.STUDYING
+    assert confirm_page(web, page).status_code == 302
+    assert StudyRight.objects.get(pk=right.pk).status == StudyStatus.TERMINATED
+
+
+def test_a_graduation_short_of_credits_is_warned_and_the_confirmation_recorded(vu):  # type: ignore[no-untyped-def]
+    right = open_right(vu)
+    for unit in range(29):  # 174 credits of the programme's 240
+        services.result_add(
+            actor=SYSTEM,
+            study_right=right,
+            semester=1 + unit % 8,
+            course_unit_code=f"U{unit:03d}",
+            course_unit_title=f"Unit {unit}",
+            credits=Decimal(6),
+            grade=8,
+            assessed_on=D(2025, 1, 20),
+        )
+    web = staff_user(vu, "vu-manager")
+    warned = act(web, right, "graduate", on="2028-06-30", degree="Bakalauras")
+    assert warned.status_code == 200
+    assert "174" in text(warned) and "240" in text(warned)
+    assert not Graduation.objects.filter(study_right=right).exists()
+
+    # Posting the confirmation without the warning's code does not graduate either
+    bare = web.post(
+        reverse("students:graduate", args=[right.public_id]),
+        {"graduate-on": "2028-06-30", "graduate-degree": "Bakalauras", "confirmed": "yes"},
+    )
+    assert bare.status_code == 200 and "174" in text(bare)
+    assert not Graduation.objects.filter(study_right=right).exists()
+
+    assert confirm_page(web, warned).status_code == 302
+    graduation = Graduation.objects.get(study_right=right)
+    reason = graduation.history.get().history_change_reason
+    assert "174" in reason and "240" in reason
+    assert right.history.latest("history_id").history_change_reason == reason
+    # and the card's history says so
+    assert reason in text(web.get(reverse("students:card", args=[right.public_id])))
+
+
+def test_a_back_dated_leave_over_results_and_a_mobility_is_warned_not_refused(vu):  # type: ignore[no-untyped-def]
+    right = open_right(vu)
+    services.result_add(
+        actor=SYSTEM,
+        study_right=right,
+        semester=1,
+        course_unit_code="MAT101",
+        course_unit_title="Matematika",
+        credits=Decimal(6),
+        grade=9,
+        assessed_on=D(2025, 1, 20),
+    )
+    services.mobility_add(
+        actor=SYSTEM,
+        study_right=right,
+        host_institution="Universidad de Granada",
+        host_country="ES",
+        valid_from=D(2025, 2, 1),
+        valid_to=D(2025, 6, 30),
+    )
+    web = staff_user(vu, "vu-manager", level=Level.MANAGER)
+    warned = act(web, right, "leave-start", on="2025-01-10", leave_reason="illness")
+    page = text(warned)
+    assert warned.status_code == 200
+    assert "Universidad de Granada" in page and "2025-01-10" in page
+    assert StudyRight.objects.get(pk=right.pk).status == StudyStatus.STUDYING
+
+    assert confirm_page(web, warned).status_code == 302
+    right.refresh_from_db()
+    assert right.status == StudyStatus.ACADEMIC_LEAVE
+    leave = right.periods.get(status=StudyStatus.ACADEMIC_LEAVE)
+    noted = leave.history.get().history_change_reason
+    assert "results-in-break" in noted and "mobility-in-break" in noted
+
+    # A leave over nothing recorded goes through at once, without a page to confirm
+    other = open_right(vu)
+    assert (
+        act(web, other, "leave-start", on="2025-01-10", leave_reason="illness").status_code == 302
+    )
