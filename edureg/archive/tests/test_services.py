@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from conftest import make_user, verified_actor
 from edureg.archive import services
@@ -130,3 +131,16 @@ def test_an_erased_change_log_row_edited_afterwards_is_caught():
     problems = verify_all()
     assert problems and "redaction" in problems[0].reason
     assert leaver.person.pk  # (the leaver's own rows were the ones erased lawfully)
+
+
+def test_the_retention_run_is_a_daily_task_that_leaves_its_report():
+    from edureg.core import schedule
+
+    periodic = {p.name: p for p in schedule.registered()}["archive.apply_retention"]
+    assert periodic.every == dt.timedelta(days=1)
+    leaver = school_leaver()  # left in 2023
+    rule(archive_after_years=1, destroy_after_years=80)
+    run = RetentionRun.objects.get(pk=periodic.task.call())
+    assert run.run_on == timezone.localdate()  # the task passes the real day
+    assert sum(line["archived"] for line in run.counts.values()) == 1
+    assert not Person.objects.filter(pk=leaver.person.pk).exists()
