@@ -15,10 +15,14 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Data exchange")
 
     def ready(self) -> None:
+        from edureg.access.api import fieldscope
         from edureg.core import schedule
+        from edureg.exchange.agreements.terms import terms_of
         from edureg.exchange.imports.tasks import imports_resume_task
 
         # A file import whose worker died (killed, machine restarted) goes on where it stopped.
         schedule.register(
             "exchange.resume_imports", imports_resume_task, every=dt.timedelta(minutes=1)
         )
+        # A recipient's system receives what its data-provision agreements in force allow.
+        fieldscope.terms_loader_set(terms_of)

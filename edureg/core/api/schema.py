@@ -36,7 +36,10 @@ def drop_backend_integer_bounds(result: dict[str, Any], **kwargs: Any) -> dict[s
 _ERROR_ANSWERS = {
     "400": "Invalid input (a field error names the field), or text the register cannot store.",
     "401": "No valid session or access token.",
-    "403": "Signed in, but without the right for this (e.g. a viewer asking to change).",
+    "403": (
+        "Signed in, but without the right for this (e.g. a viewer asking to change); or a "
+        "recipient's system without a data-provision agreement in force, or outside it."
+    ),
     "404": "Unknown, or not in the caller's scope (existence does not leak).",
     "409": "A stale `version`, or a write that raced another one; nothing was written.",
     "413": "The request body is over the size limit.",
@@ -81,7 +84,41 @@ class RegisterAutoSchema(AutoSchema):
     """drf-spectacular's schema, with read-only fields nullable where their source is: a
     serializer field declared read-only (a related record's code, a date of the model) answers
     null whenever the model's field, or a relation on the way to it, is null, and the schema
-    must say so (clients generated from it would otherwise refuse the answer)."""
+    must say so (clients generated from it would otherwise refuse the answer).
+
+    An endpoint that shows an agreement data set (access.api.fieldscope) says so: which data
+    set, that a recipient's system receives only the fields its agreement allows, and that it
+    gets 403 without an agreement in force."""
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return operation
+        # As access.api.fieldscope.view_dataset reads it (core imports no app).
+        serializer = getattr(self.view, "serializer_class", None)
+        dataset = getattr(self.view, "agreement_dataset", None) or getattr(
+            serializer, "agreement_dataset", None
+        )
+        if dataset is None or self.method.lower() != "get":
+            return operation
+        note = (
+            f"**Data-provision agreements.** This endpoint shows the data set `{dataset}`. "
+            "A recipient's system (a client under a "
+            "data-provision agreement or a written request) receives only the fields its "
+            "agreements in force name for this data set; the other fields are left out of the "
+            "answer. Without an agreement in force (suspended, expired, not yet valid) it gets "
+            "403 with the reason; an invalid or revoked token gets 401. Each answer that shows "
+            "persons is recorded in their access log as a disclosure under the agreement."
+        )
+        description = operation.get("description", "")
+        operation["description"] = f"{description}\n\n{note}" if description else note
+        operation.setdefault("responses", {})["403"] = {
+            "description": (
+                "No data-provision agreement in force for the recipient's system, or this data "
+                "set is not in it; or signed in without the right for this."
+            )
+        }
+        return operation
 
     def _map_serializer_field(
         self, field: Any, direction: Any, bypass_extensions: bool = False

@@ -2,12 +2,14 @@
 
 from rest_framework import serializers
 
+from edureg.access.api.fieldscope import AgreementFieldsMixin
 from edureg.institutions.models import Municipality
 from edureg.people.identity import validate_personal_code
 from edureg.people.models import Person, Sex, validate_country_code
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(AgreementFieldsMixin, serializers.ModelSerializer):
+    agreement_dataset = "persons"
     id = serializers.UUIDField(source="public_id", read_only=True)
     personal_code = serializers.CharField(
         required=False,

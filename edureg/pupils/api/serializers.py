@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from edureg.access.api.fieldscope import AgreementFieldsMixin
 from edureg.core.api.batch import batch_serializers
 from edureg.core.api.serializers import PORTABLE_INTEGER
 from edureg.core.models import ClassifierValue
@@ -113,7 +114,8 @@ class GroupCloseSerializer(serializers.Serializer):
 # --- Enrolments -------------------------------------------------------------------------------
 
 
-class EnrolmentSerializer(serializers.ModelSerializer):
+class EnrolmentSerializer(AgreementFieldsMixin, serializers.ModelSerializer):
+    agreement_dataset = "enrolments"
     id = serializers.UUIDField(source="public_id", read_only=True)
     person = serializers.UUIDField(source="person.public_id", read_only=True)
     group = serializers.UUIDField(source="group.public_id", read_only=True)

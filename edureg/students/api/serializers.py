@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from edureg.access.api.fieldscope import AgreementFieldsMixin
 from edureg.core.api.batch import batch_serializers
 from edureg.core.api.serializers import PORTABLE_INTEGER
 from edureg.core.models import ClassifierValue
@@ -135,7 +136,8 @@ class GraduationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StudyRightSerializer(serializers.ModelSerializer):
+class StudyRightSerializer(AgreementFieldsMixin, serializers.ModelSerializer):
+    agreement_dataset = "study_rights"
     id = serializers.UUIDField(source="public_id", read_only=True)
     person = serializers.UUIDField(source="person.public_id", read_only=True)
     institution = serializers.SlugRelatedField(slug_field="register_id", read_only=True)
