@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
+from edureg.access.api.fieldscope import dataset_fields, disclosing
 from edureg.access.models import (
     LEVEL_RANK,
     PERSONAL_DATA_AREAS,
@@ -83,6 +84,21 @@ def _client_reader(actor: Actor) -> Reader:
     binding = actor.client
     if binding is None:
         return Reader(role=ReaderRole.INFORMATION_SYSTEM)
+    under = disclosing(actor)
+    if under is not None:
+        # A recipient's system: the disclosure names the agreement, its purpose and the
+        # fields the answer gave (the data set's fields the agreement allows, in API order).
+        agreement, dataset, allowed = under
+        fields = tuple(f"{dataset}.{name}" for name in dataset_fields(dataset) if name in allowed)
+        return Reader(
+            agreement.recipient,
+            ReaderRole.INFORMATION_SYSTEM,
+            str(binding.name),
+            purpose=agreement.purpose,
+            agreement_kind=agreement.kind,
+            agreement_number=agreement.number,
+            fields=fields,
+        )
     institution = binding.institution
     organisation = str(institution.name_lt) if institution is not None else ""
     return Reader(organisation, ReaderRole.INFORMATION_SYSTEM, str(binding.name))

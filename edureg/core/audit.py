@@ -396,6 +396,11 @@ class Reader:
     organisation: str = ""
     role: str = ""  # ReaderRole
     name: str = ""
+    # A recipient's system reading under a data-provision agreement or a written request.
+    purpose: str = ""
+    agreement_kind: str = ""
+    agreement_number: str = ""
+    fields: tuple[str, ...] = ()
 
 
 ReaderDescriber = Callable[[context.Actor, str], Reader]
@@ -515,10 +520,13 @@ def log_person_access(
             channel=actor.channel,
             request_id=ctx.request_id,
             what=what,
-            purpose=purpose,
+            purpose=(purpose or reader.purpose)[:200],
             reader_organisation=reader.organisation[:300],
             reader_role=reader.role,
             reader_name=reader.name[:200],
+            agreement_kind=reader.agreement_kind,
+            agreement_number=reader.agreement_number[:64],
+            disclosed_fields=list(reader.fields),
         )
         for public_id in ids
     ]
@@ -797,6 +805,32 @@ def access_what_keys() -> frozenset[str]:
     return frozenset(_what_labels)
 
 
+# The words of a disclosed field ("persons.birth_date"): installed by the app that knows the
+# agreements' data sets (exchange), as `core` imports no app.
+_field_labeller: Callable[[str], str] | None = None
+
+
+def access_field_labeller_set(labeller: Callable[[str], str] | None) -> None:
+    global _field_labeller
+    _field_labeller = labeller
+
+
+def access_field_label(key: str) -> str:
+    if _field_labeller is not None:
+        return _field_labeller(key)
+    return key.partition(".")[2].replace("_", " ") or key
+
+
+def _agreement_basis(entry: AccessLogEntry) -> str:
+    if not entry.agreement_number:
+        return ""
+    if entry.agreement_kind == "request":
+        return gettext("under written request No. %(number)s") % {"number": entry.agreement_number}
+    return gettext("under data-provision agreement No. %(number)s") % {
+        "number": entry.agreement_number
+    }
+
+
 @dataclass(frozen=True)
 class AccessLine:
     """One read of a person's data in plain words: who (organisation and role, and the name
@@ -810,6 +844,9 @@ class AccessLine:
     what: str
     channel: str
     purpose: str
+    # A disclosure under an agreement: "under data-provision agreement No. …" and the fields.
+    basis: str = ""
+    fields: tuple[str, ...] = ()
 
 
 _KIND_FALLBACK = {
@@ -825,6 +862,7 @@ def access_line(entry: AccessLogEntry, *, show_staff_names: bool) -> AccessLine:
 
     Staff names appear only with `show_staff_names`; a parent's name and a share link's label
     are always shown to the person (they are not staff)."""
+    basis = _agreement_basis(entry)
     role_code = entry.reader_role or _KIND_FALLBACK.get(entry.actor_kind, "")
     role = str(ReaderRole(role_code).label) if role_code in ReaderRole.values else ""
     staff = entry.actor_kind in (context.ActorKind.STAFF, context.ActorKind.CLIENT)
@@ -837,6 +875,12 @@ def access_line(entry: AccessLogEntry, *, show_staff_names: bool) -> AccessLine:
         )
     elif role_code == ReaderRole.GUARDIAN:
         who = f"{role}: {name}" if name else role
+    elif basis:
+        # A recipient's system: the system by its name (a system, not a person), its
+        # organisation, and the agreement it received the data under.
+        system = entry.reader_name or role
+        who = ", ".join(part for part in (system, entry.reader_organisation) if part)
+        who = f"{who} ({basis})"
     else:
         who = ", ".join(part for part in (entry.reader_organisation, role) if part)
         if name and entry.actor_kind == context.ActorKind.STAFF:
@@ -851,6 +895,8 @@ def access_line(entry: AccessLogEntry, *, show_staff_names: bool) -> AccessLine:
         what=access_what_label(entry.what),
         channel=str(entry.get_channel_display()),
         purpose=entry.purpose,
+        basis=basis,
+        fields=tuple(access_field_label(key) for key in entry.disclosed_fields or ()),
     )
 
 

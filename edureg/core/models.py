@@ -391,6 +391,17 @@ class AccessLogEntry(ChainedEntry):
     reader_name = models.CharField(
         _("name of the reader"), max_length=200, blank=True, editable=False
     )
+    # A disclosure to a recipient's system: the agreement (or written request) it was made
+    # under, and the fields given ("data set.field"), as exchange's agreements named them.
+    agreement_kind = models.CharField(
+        _("kind of the agreement"), max_length=16, blank=True, editable=False
+    )
+    agreement_number = models.CharField(
+        _("number of the agreement"), max_length=64, blank=True, editable=False
+    )
+    disclosed_fields = models.JSONField(
+        _("fields disclosed"), default=list, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("access log entry")
@@ -423,7 +434,14 @@ class AccessLogEntry(ChainedEntry):
         }
         # The reader's fields came later: covered when set, so that rows written before them
         # keep the hashes they were chained with.
-        for name in ("reader_organisation", "reader_role", "reader_name"):
+        for name in (
+            "reader_organisation",
+            "reader_role",
+            "reader_name",
+            "agreement_kind",
+            "agreement_number",
+            "disclosed_fields",
+        ):
             if getattr(self, name):
                 payload[name] = getattr(self, name)
         return payload

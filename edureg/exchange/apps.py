@@ -16,7 +16,7 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from edureg.access.api import fieldscope
-        from edureg.core import schedule
+        from edureg.core import audit, schedule
         from edureg.exchange.agreements.terms import terms_of
         from edureg.exchange.imports.tasks import imports_resume_task
 
@@ -26,3 +26,5 @@ class ExchangeConfig(AppConfig):
         )
         # A recipient's system receives what its data-provision agreements in force allow.
         fieldscope.terms_loader_set(terms_of)
+        # The disclosures in people's access logs name the fields in words.
+        audit.access_field_labeller_set(fieldscope.field_label)
