@@ -124,6 +124,10 @@ def staff_menu(actor: Actor) -> list[Section]:
         _link(_("Archive"), "archive:search")
         if can.everything or FunctionArea.ARCHIVE in can.national
         else None,
+        # So are the agreements (exchange.agreements.selectors).
+        _link(_("Data-provision agreements"), "agreements:list")
+        if can.everything or FunctionArea.AGREEMENTS in can.national
+        else None,
     ]
     access = [
         _link(_("User requests"), "access:request-list")

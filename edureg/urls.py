@@ -66,6 +66,7 @@ urlpatterns = [
     path("students/", include("edureg.students.urls")),
     path("documents/", include("edureg.credentials.urls")),
     path("imports/", include("edureg.exchange.imports.urls")),
+    path("agreements/", include("edureg.exchange.agreements.urls")),
     *verify_urlpatterns,
     path("institutions/", include("edureg.institutions.urls")),
     path("programmes/", include("edureg.programmes.urls")),

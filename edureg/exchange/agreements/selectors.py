@@ -65,3 +65,8 @@ def client_choices(*, actor: Actor) -> QuerySet[ClientBinding]:
     """The systems an agreement can be given to: clients not revoked."""
     _require_viewer(actor)
     return ClientBinding.objects.filter(revoked_at__isnull=True).order_by("name")
+
+
+def agreement_may_manage(*, actor: Actor) -> bool:
+    """Whether the actor may record and change agreements (the agency's managers)."""
+    return scoping.grant(actor, [FunctionArea.AGREEMENTS], Level.MANAGER).national
