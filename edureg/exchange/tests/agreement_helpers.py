@@ -75,4 +75,8 @@ def token_for(client: Client, binding: Any, secret: str) -> dict[str, str]:
         "/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
     )
     assert response.status_code == 200, response.content
-    return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['access_token']}"}
+    # Messages in English, so that tests read them whatever the default language.
+    return {
+        "HTTP_AUTHORIZATION": f"Bearer {response.json()['access_token']}",
+        "HTTP_ACCEPT_LANGUAGE": "en",
+    }

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from edureg.access.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, DEMO_USERS
 from edureg.access.services import static_codes_issue
 from edureg.core.demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
+from edureg.exchange.demo import DEMO_AGREEMENT_NUMBER, DEMO_RECIPIENT_ID, DEMO_RECIPIENT_SECRET
 
 CODES_SHOWN = 3
 
@@ -68,6 +69,12 @@ class Command(BaseCommand):
             f"  curl -s -u {DEMO_CLIENT_ID}:{DEMO_CLIENT_SECRET} -d grant_type=client_credentials "
             f"{base}/o/token/",
             f"  curl -s -H 'Authorization: Bearer TOKEN' {base}/api/v1/persons/",
+            "",
+            f"A recipient's system under data-provision agreement {DEMO_AGREEMENT_NUMBER} "
+            "(names and birth dates, no personal code):",
+            f"  curl -s -u {DEMO_RECIPIENT_ID}:{DEMO_RECIPIENT_SECRET} -d "
+            f"grant_type=client_credentials {base}/o/token/",
+            f"  agreements: {base}/agreements/ (as agentura)",
             "",
         ]
         self.stdout.write("\n".join(lines))

@@ -1,0 +1,187 @@
+"""The authorization matrix of data-provision agreements: agreement clients and the agency's
+agreement pages join the matrix (STYLE.md: every new kind of actor joins it).
+
+Web: each kind of staff user × each agreement page. API: a recipient's system whose agreement
+is active, suspended, expired, not yet in force or whose client is revoked × each operation
+(a person in its scope, one outside it, the list, a write, a data set outside its agreement, an
+endpoint that declares no data set). The expected status comes from a small oracle written
+from the rules, not from the code under test. Each case runs in a savepoint rolled back, so
+every case sees the same world.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from conftest import make_user, verified_login
+from edureg.access import services as access_services
+from edureg.access.models import Level
+from edureg.exchange.agreement_models import AgreementStatus
+from edureg.exchange.agreements import services
+from edureg.exchange.tests.agreement_helpers import (
+    SYSTEM,
+    agency_user,
+    agreement_for,
+    recipient_client,
+    token_for,
+    unique,
+)
+from edureg.institutions.models import Municipality
+from edureg.people.tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+WEB_ACTORS = ("anonymous", "staff_without_area", "agency_viewer", "agency_manager", "superuser")
+WEB_OPERATIONS = ("list", "detail", "create_form", "amend_form", "suspend", "resume", "end")
+STATES = ("active", "suspended", "expired_by_date", "ended_early", "pending", "revoked")
+API_OPERATIONS = (
+    "person_in_scope",
+    "person_out_of_scope",
+    "person_list",
+    "person_write",
+    "dataset_outside_agreement",
+    "endpoint_without_dataset",
+)
+
+
+def expected_web(actor: str, operation: str) -> int:
+    """The rules: the pages are the agency's; viewers read; managers (and the register's
+    administrators) change; the world's agreement is active, so resuming it is refused."""
+    if actor == "anonymous":
+        return 302  # to the sign-in page
+    if actor == "staff_without_area":
+        return 404
+    reads = operation in ("list", "detail")
+    if actor == "agency_viewer":
+        return 200 if reads else 403
+    if operation in ("suspend", "end"):
+        return 302
+    if operation == "resume":
+        return 400
+    return 200
+
+
+def expected_api(state: str, operation: str) -> int:
+    if state == "revoked":
+        return 401
+    if state != "active":
+        return 403
+    return {
+        "person_in_scope": 200,
+        "person_out_of_scope": 404,
+        "person_list": 200,
+        "person_write": 403,
+        "dataset_outside_agreement": 403,
+        "endpoint_without_dataset": 403,
+    }[operation]
+
+
+def _web_user(actor: str) -> Any:
+    if actor == "agency_viewer":
+        return agency_user(Level.VIEWER)
+    if actor == "agency_manager":
+        return agency_user()
+    if actor == "superuser":
+        return make_user(unique("admin"), is_superuser=True, is_staff=True)
+    return make_user(unique("staff"))
+
+
+def _web_call(client: Client, operation: str, agreement: Any) -> int:
+    base = f"/agreements/{agreement.public_id}/"
+    calls = {
+        "list": lambda: client.get("/agreements/"),
+        "detail": lambda: client.get(base),
+        "create_form": lambda: client.get("/agreements/new/"),
+        "amend_form": lambda: client.get(f"{base}amend/"),
+        "suspend": lambda: client.post(f"{base}suspend/", {"reason": "Patikrinimas"}),
+        "resume": lambda: client.post(f"{base}resume/", {"reason": ""}),
+        "end": lambda: client.post(f"{base}end/", {"reason": "Nutraukta"}),
+    }
+    return calls[operation]().status_code
+
+
+def test_agreement_pages_matrix(client):
+    binding, _secret = recipient_client()
+    agreement = agreement_for(binding)
+    users = {actor: _web_user(actor) for actor in WEB_ACTORS if actor != "anonymous"}
+    wrong = []
+    for actor in WEB_ACTORS:
+        client.logout()
+        if actor != "anonymous":
+            # With the second factor: an administrator is sent to it before any page.
+            verified_login(client, users[actor])
+        for operation in WEB_OPERATIONS:
+            with transaction.atomic():
+                status = _web_call(client, operation, agreement)
+                transaction.set_rollback(True)
+            if status != expected_web(actor, operation):
+                wrong.append((actor, operation, status, expected_web(actor, operation)))
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.ACTIVE
+    assert wrong == []
+    assert len(WEB_ACTORS) * len(WEB_OPERATIONS) == 35
+
+
+def _recipient_in(state: str, client: Client) -> tuple[Any, dict[str, str]]:
+    binding, secret = recipient_client("LT-13")
+    today = timezone.localdate()
+    terms: dict[str, Any] = {}
+    if state == "expired_by_date":
+        terms = {"valid_from": today - dt.timedelta(days=60), "valid_to": today}
+    elif state == "pending":
+        terms = {"valid_from": today + dt.timedelta(days=1)}
+    agreement = agreement_for(binding, **terms)
+    auth = token_for(client, binding, secret)
+    if state == "suspended":
+        services.agreement_suspend(actor=SYSTEM, agreement=agreement, reason="Patikrinimas")
+    elif state == "ended_early":
+        services.agreement_end(actor=SYSTEM, agreement=agreement, reason="Nutraukta")
+    elif state == "revoked":
+        access_services.client_revoke(actor=SYSTEM, binding=binding)
+    return binding, auth
+
+
+def _api_call(client: Client, operation: str, auth: dict[str, str], world: dict[str, Any]) -> int:
+    inside, outside = world["inside"], world["outside"]
+    calls = {
+        "person_in_scope": lambda: client.get(f"/api/v1/persons/{inside.public_id}/", **auth),
+        "person_out_of_scope": lambda: client.get(f"/api/v1/persons/{outside.public_id}/", **auth),
+        "person_list": lambda: client.get("/api/v1/persons/", **auth),
+        "person_write": lambda: client.patch(
+            f"/api/v1/persons/{inside.public_id}/",
+            {"given_names": "Kitas"},
+            content_type="application/json",
+            **auth,
+        ),
+        "dataset_outside_agreement": lambda: client.get("/api/v1/students/study-rights/", **auth),
+        "endpoint_without_dataset": lambda: client.get(
+            f"/api/v1/pupils/cards/{inside.public_id}/", **auth
+        ),
+    }
+    return calls[operation]().status_code
+
+
+def test_agreement_clients_matrix(client):
+    world = {
+        "inside": PersonFactory(declared_municipality=Municipality.objects.get(code="LT-13")),
+        "outside": PersonFactory(declared_municipality=Municipality.objects.get(code="LT-15")),
+    }
+    wrong = []
+    for state in STATES:
+        _binding, auth = _recipient_in(state, client)
+        for operation in API_OPERATIONS:
+            with transaction.atomic():
+                status = _api_call(client, operation, auth, world)
+                transaction.set_rollback(True)
+            if status != expected_api(state, operation):
+                wrong.append((state, operation, status, expected_api(state, operation)))
+    world["inside"].refresh_from_db()
+    assert world["inside"].given_names != "Kitas"
+    assert wrong == []
+    assert len(STATES) * len(API_OPERATIONS) == 36
