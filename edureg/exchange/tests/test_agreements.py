@@ -235,3 +235,28 @@ def test_an_institution_system_without_agreements_is_not_limited(client):
     )
     assert created.status_code == 201
     assert "personal_code" in created.json()
+
+
+def test_study_rights_show_only_the_agreed_fields_in_the_list_and_the_detail(client):
+    from edureg.access.models import FunctionArea, ScopeKind
+    from edureg.students.tests.factories import hei, open_right
+
+    binding, secret = services.recipient_client_register(
+        actor=agency_actor(),
+        name=unique("Valstybinė mokesčių inspekcija"),
+        areas=[FunctionArea.STUDENT_DATA],
+        scope_kind=ScopeKind.NATIONAL,
+    )
+    agreement_for(binding, scope={"study_rights": ["id", "person", "institution"]})
+    right = open_right(hei())
+    auth = token_for(client, binding, secret)
+
+    page = client.get("/api/v1/students/study-rights/", **auth)
+    one = client.get(f"/api/v1/students/study-rights/{right.public_id}/", **auth)
+    persons = client.get("/api/v1/persons/", **auth)
+
+    assert page.status_code == 200
+    assert [set(row) for row in page.json()["results"]] == [{"id", "person", "institution"}]
+    assert one.status_code == 200
+    assert set(one.json()) == {"id", "person", "institution"}
+    assert persons.status_code == 403  # persons are not in this agreement
