@@ -11,6 +11,7 @@ from django.utils import timezone
 from edureg.core.audit import access_lines, access_log_for, changes_of
 from edureg.core.context import Actor
 from edureg.core.history import history_rows_for
+from edureg.core.readable import readable
 from edureg.core.web import page_shown
 from edureg.people import selectors
 from edureg.people.forms import AsOfForm, PersonalCodeLookupForm, PersonSearchForm
@@ -73,8 +74,9 @@ def person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         except person.DoesNotExist:
             shown = None
     rows = list(history_rows_for(person)[:50])
-    changes = changes_of("people.person", [row.history_id for row in rows])
-    versions = [(row, changes.get(row.history_id)) for row in rows]
+    recorded = changes_of("people.person", [row.history_id for row in rows])
+    changes = readable(("people.person", recorded.get(row.history_id) or {}) for row in rows)
+    versions = list(zip(rows, changes, strict=True))
     access = Paginator(access_log_for(person.public_id), ACCESS_PAGE_SIZE).get_page(
         request.GET.get("access_page")
     )

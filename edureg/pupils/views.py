@@ -32,6 +32,8 @@ from edureg.access.models import Level
 from edureg.core.collation import name_order
 from edureg.core.context import Actor
 from edureg.core.history import person_history_from_sources
+from edureg.core.models import ClassifierValue
+from edureg.core.readable import readable
 from edureg.core.transactions import dry_run
 from edureg.core.versions import latest_versions
 from edureg.core.web import (
@@ -44,7 +46,7 @@ from edureg.core.web import (
     sign_for_user,
     unsign_for_user,
 )
-from edureg.institutions.models import Institution
+from edureg.institutions.models import Institution, Municipality
 from edureg.people.forms import NewPersonForm, PersonalCodeLookupForm
 from edureg.people.models import Person
 from edureg.people.selectors import person_get, persons_shown
@@ -183,6 +185,26 @@ def _nvs_providers(actor: Actor, person: Person) -> QuerySet[Institution]:
     )
 
 
+def _names_in_hand(person: Person, enrolments: Iterable[Enrolment]) -> dict[type, dict[Any, str]]:
+    """The related records a pupil's history names that the card has loaded already."""
+    names: dict[type, dict[Any, str]] = {
+        ClassifierValue: {},
+        Enrolment: {},
+        Group: {},
+        Institution: {},
+        Municipality: {},
+    }
+    for enrolment in enrolments:
+        names[Enrolment][enrolment.pk] = f"{enrolment.group.name}, {enrolment.institution}"
+        names[Group][enrolment.group_id] = enrolment.group.name
+        names[Institution][enrolment.institution_id] = str(enrolment.institution)
+        if enrolment.departure_reason_id is not None:
+            names[ClassifierValue][enrolment.departure_reason_id] = str(enrolment.departure_reason)
+    if Person.declared_municipality.is_cached(person) and person.declared_municipality:  # type: ignore[attr-defined]
+        names[Municipality][person.declared_municipality_id] = str(person.declared_municipality)
+    return names
+
+
 def _history(actor: Actor, person: Person, enrolments: Iterable[Enrolment]) -> list[dict[str, Any]]:
     """Versions of the person and of the enrolments the viewer sees, newest first, with what
     changed (one statement: core.versions), and the versions of the person's records in other
@@ -192,6 +214,16 @@ def _history(actor: Actor, person: Person, enrolments: Iterable[Enrolment]) -> l
         ("people.person", Person.history.filter(id=person.pk), "id"),
         ("pupils.enrolment", Enrolment.history.filter(id__in=list(by_id)), "id"),
     ]
+    versions = latest_versions(parts, limit=HISTORY_ROWS)
+    # A new record's "changes" are all its fields: the badge "created" says enough.
+    changes = readable(
+        [
+            (row["model_label"], row["changes"] if row["history_type"] == "~" else {})
+            for row in versions
+        ],
+        # The card costs a fixed number of statements: the names come from what it holds.
+        known=_names_in_hand(person, by_id.values()),
+    )
     rows = [
         {
             "when": row["history_date"],
@@ -201,10 +233,9 @@ def _history(actor: Actor, person: Person, enrolments: Iterable[Enrolment]) -> l
             "enrolment": by_id.get(row["record_id"])
             if row["model_label"] != "people.person"
             else None,
-            # A new record's "changes" are all its fields: the badge "created" says enough.
-            "changes": row["changes"] if row["history_type"] == "~" else {},
+            "changes": lines,
         }
-        for row in latest_versions(parts, limit=HISTORY_ROWS)
+        for row, lines in zip(versions, changes, strict=True)
     ]
     rows += [
         {
@@ -213,7 +244,7 @@ def _history(actor: Actor, person: Person, enrolments: Iterable[Enrolment]) -> l
             "channel": row.history_channel,
             "action": row.history_type,
             "enrolment": None,
-            "changes": {},
+            "changes": [],
             "record": record,
             "summary": summary,
         }

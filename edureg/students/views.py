@@ -35,6 +35,7 @@ from edureg.access.models import Level
 from edureg.core.collation import name_order
 from edureg.core.confirm import ActWarning, WarningsNotConfirmed
 from edureg.core.context import Actor
+from edureg.core.readable import readable
 from edureg.core.transactions import dry_run
 from edureg.core.versions import latest_versions
 from edureg.core.web import (
@@ -489,6 +490,12 @@ def _history(rights: Iterable[StudyRight]) -> list[dict[str, Any]]:
         for label, model, lookup in HISTORY_MODELS
     ]
     names = {label: model._meta.verbose_name for label, model, _lookup in HISTORY_MODELS}
+    versions = latest_versions(parts, limit=HISTORY_ROWS)
+    # A new record's "changes" are all its fields: the badge "created" says enough.
+    changes = readable(
+        (row["model_label"], row["changes"] if row["history_type"] == "~" else {})
+        for row in versions
+    )
     return [
         {
             "when": row["history_date"],
@@ -498,11 +505,10 @@ def _history(rights: Iterable[StudyRight]) -> list[dict[str, Any]]:
             "model": row["model_label"],
             "record": names[row["model_label"]],
             "right": by_id.get(row["record_id"]),
-            # A new record's "changes" are all its fields: the badge "created" says enough.
-            "changes": row["changes"] if row["history_type"] == "~" else {},
+            "changes": lines,
             "note": row["history_change_reason"] or "",
         }
-        for row in latest_versions(parts, limit=HISTORY_ROWS)
+        for row, lines in zip(versions, changes, strict=True)
     ]
 
 

@@ -207,3 +207,15 @@ def test_the_api_pupil_card_costs_the_same_few_statements_and_holds_the_history(
     # Out of scope: 404, and nothing logged for the stranger
     stranger = school_system(InstitutionFactory(), "Kita IS")
     assert stranger.get(f"/api/v1/pupils/cards/{long.public_id}/").status_code == 404
+
+
+def test_the_history_reads_as_labels_and_names_not_columns_and_ids():
+    school, other = InstitutionFactory(), InstitutionFactory()
+    pupil = _long_history(school, other)
+    manager = signed_in(manager_of(school, "card-history-reader"))
+    shown = text(manager.get(reverse("pupils:card", args=[pupil.public_id])))
+    history = shown[shown.index('id="history-heading"') :]
+    # the departure: the reason's name under the field's label
+    assert f"Išvykimo priežastis</strong>: — → {departure_reason()}" in history
+    for internal in ("_id</strong>", "valid_to", "version", "departure_reason"):
+        assert internal not in history
