@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from edureg.exchange.import_models import ImportKind, RowOutcome
 from edureg.exchange.imports import services
@@ -36,7 +37,8 @@ def test_rows_the_students_service_refuses_are_refused_naming_field_and_rule(
         ["S-3", unknown_source.personal_code, code, "full_time", start, "zz"],
         ["S-4", personal_code(), code, "full_time", start, ""],
     ]
-    with django_capture_on_commit_callbacks():
+    # The uploader reads Lithuanian: the import answers in the language of its upload.
+    with translation.override("lt"), django_capture_on_commit_callbacks():
         run = services.import_upload(
             actor=actor,
             kind=ImportKind.STUDY_RIGHTS,
@@ -53,7 +55,7 @@ def test_rows_the_students_service_refuses_are_refused_naming_field_and_rule(
         RowOutcome.REFUSED,
         "programme",
         "does_not_exist",
-        "Nežinoma programa.",  # the uploader reads Lithuanian
+        "Nežinoma programa.",
     )
     assert outcomes[4][:3] == (RowOutcome.REFUSED, "funding_source", "does_not_exist")
     assert outcomes[5][:3] == (RowOutcome.REFUSED, "personal_code", "does_not_exist")
