@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from edureg.access.api.fieldscope import with_recipient_flag
 from edureg.access.models import ClientBinding
 from edureg.core.context import Actor, ActorKind, Channel
 
@@ -31,7 +32,9 @@ def _resolve(request: Any) -> Actor:
         binding = getattr(application, "_edureg_binding", _UNREAD)
         if binding is _UNREAD:
             binding = (
-                ClientBinding.objects.select_related("application", "institution")
+                with_recipient_flag(
+                    ClientBinding.objects.select_related("application", "institution")
+                )
                 .filter(application=application)
                 .first()
             )

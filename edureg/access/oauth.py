@@ -6,6 +6,7 @@ from typing import Any
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
+from edureg.access.api.fieldscope import with_recipient_flag
 from edureg.access.models import ClientBinding
 
 
@@ -31,7 +32,7 @@ class BindingAwareValidator(OAuth2Validator):
         # request's actor is made from it (access.actors.api_actor) without reading it again.
         application = access_token.application
         binding = (
-            ClientBinding.objects.select_related("application", "institution")
+            with_recipient_flag(ClientBinding.objects.select_related("application", "institution"))
             .filter(application=application)
             .first()
         )

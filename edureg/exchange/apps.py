@@ -17,7 +17,7 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         from edureg.access.api import fieldscope
         from edureg.core import audit, schedule
-        from edureg.exchange.agreements.terms import terms_of
+        from edureg.exchange.agreements.terms import bound_to_an_agreement, terms_of
         from edureg.exchange.imports.tasks import imports_resume_task
 
         # A file import whose worker died (killed, machine restarted) goes on where it stopped.
@@ -26,5 +26,6 @@ class ExchangeConfig(AppConfig):
         )
         # A recipient's system receives what its data-provision agreements in force allow.
         fieldscope.terms_loader_set(terms_of)
+        fieldscope.recipient_flag_set(bound_to_an_agreement)
         # The disclosures in people's access logs name the fields in words.
         audit.access_field_labeller_set(fieldscope.field_label)

@@ -114,11 +114,31 @@ def terms_loader_set(loader: TermsLoader | None) -> None:
 _UNREAD = object()
 
 
+# Whether a client binding is bound to any agreement, as an expression over the binding (set
+# by ExchangeConfig.ready next to the loader): the statement that loads the binding for a
+# request answers it, so a system that is no recipient pays no statement for its terms.
+_recipient_flag: Callable[[], Any] | None = None
+
+
+def recipient_flag_set(flag: Callable[[], Any] | None) -> None:
+    global _recipient_flag
+    _recipient_flag = flag
+
+
+def with_recipient_flag(bindings: Any) -> Any:
+    """Client bindings annotated with `edureg_is_recipient` (when the exchange app says how)."""
+    if _recipient_flag is None:
+        return bindings
+    return bindings.annotate(edureg_is_recipient=_recipient_flag())
+
+
 def client_terms(actor: Actor) -> Terms | None:
     """The terms of a recipient's client, read once per request; None for everyone else."""
     if actor.kind != ActorKind.CLIENT or actor.client is None or _loader is None:
         return None
     binding = actor.client
+    if getattr(binding, "edureg_is_recipient", True) is False:
+        return None  # bound to no agreement: an institution's own system
     terms = getattr(binding, "_edureg_terms", _UNREAD)
     if terms is _UNREAD:
         terms = _loader(binding)

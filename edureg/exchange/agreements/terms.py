@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -63,3 +64,10 @@ def _refusal(agreements: list[Agreement], today: Any) -> str:
         "The data-provision agreement No. %(number)s of this system is not in force yet (from "
         "%(date)s)."
     ) % {"number": first.number, "date": formats.date_format(first.valid_from, "Y-m-d")}
+
+
+def bound_to_an_agreement() -> Any:
+    """Whether a client binding has any agreement, for the statement that loads the binding
+    (access.api.fieldscope.with_recipient_flag): an institution's own system then reads no
+    terms at all."""
+    return Exists(Agreement.objects.filter(clients=OuterRef("pk")))
