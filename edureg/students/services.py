@@ -1451,7 +1451,6 @@ def _apply_upserted(actor: Actor, right: StudyRight, values: Mapping[str, Any]) 
     return selectors.reloaded(right)
 
 
-@service
 @dataclass(frozen=True)
 class StudyRightReferences:
     """The programmes and funding sources a batch of study rights names by code, read once.
@@ -1491,6 +1490,7 @@ def study_right_references(*, programme_codes: Iterable[str]) -> StudyRightRefer
     )
 
 
+@service
 def study_right_upsert(
     *, actor: Actor, source_system: str, local_id: str, values: Mapping[str, Any]
 ) -> Upserted[StudyRight]:
