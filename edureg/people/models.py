@@ -120,6 +120,14 @@ class Person(TrackedModel):
     def full_name(self) -> str:
         return f"{self.given_names} {self.family_name}"
 
+    @property
+    def grammatical_gender(self) -> str:
+        """The `pgettext` context for a sentence about this person: Lithuanian participles agree
+        with the person ("įregistruotas" / "įregistruota"), so such a sentence has a "male" and
+        a "female" translation instead of "įregistruotas (-a)". Without a recorded sex the
+        sentence takes the masculine, the language's unmarked form."""
+        return "female" if self.sex == Sex.FEMALE else "male"
+
     def clean_fields(self, exclude: Any = None) -> None:
         """The personal code is validated, compared for uniqueness and stored in the one form
         `normalise_personal_code` gives it, whatever spelling of its digits was entered."""

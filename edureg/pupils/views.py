@@ -26,6 +26,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from edureg.access.models import Level
@@ -416,7 +417,10 @@ def pupil_enrol(request: HttpRequest) -> HttpResponse:
             if enrolment is not None:
                 messages.success(
                     request,
-                    _("%(name)s is enrolled in %(group)s from %(date)s.")
+                    pgettext(
+                        enrolment.person.grammatical_gender,
+                        "%(name)s is enrolled in %(group)s from %(date)s.",
+                    )
                     % {
                         "name": enrolment.person.full_name,
                         "group": enrolment.group.name,
@@ -551,7 +555,9 @@ def enrolment_depart(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
         else:
             messages.success(
                 request,
-                _("%(name)s left %(group)s on %(date)s.")
+                pgettext(
+                    enrolment.person.grammatical_gender, "%(name)s left %(group)s on %(date)s."
+                )
                 % {
                     "name": enrolment.person.full_name,
                     "group": enrolment.group.name,
@@ -597,7 +603,9 @@ def enrolment_move(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(name)s is in %(group)s from %(date)s.")
+                pgettext(
+                    enrolment.person.grammatical_gender, "%(name)s is in %(group)s from %(date)s."
+                )
                 % {
                     "name": enrolment.person.full_name,
                     "group": moved.group.name,

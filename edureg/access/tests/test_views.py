@@ -731,6 +731,26 @@ def test_a_password_reset_sends_a_link_by_mail(mailoutbox):
     assert 'name="new_password1"' in html(form)
 
 
+def test_a_new_password_refused_says_why_in_lithuanian(mailoutbox):
+    # Django 5.2's own Lithuanian catalogue lacks its newer password messages; the register's
+    # catalogue carries them, so a user setting a short, mismatched password reads Lithuanian
+    user = StaffUserFactory()
+    web = Client(headers={"accept-language": "lt"})
+    web.post("/password-reset/", {"email": user.email})
+    link = re.search(r"https?://[^/\s]+(/password-reset/[^/\s]+/[^/\s]+/)", mailoutbox[0].body)
+    assert link is not None
+    form = web.get(link.group(1), follow=True)
+    set_url = form.redirect_chain[-1][0] if form.redirect_chain else link.group(1)
+
+    too_short = html(web.post(set_url, {"new_password1": "12345", "new_password2": "12345"}))
+    mismatched = html(web.post(set_url, {"new_password1": "x" * 14, "new_password2": "y" * 14}))
+
+    assert "Slaptažodis per trumpas: jį turi sudaryti bent 12 simbolių." in too_short
+    assert "Slaptažodis negali būti sudarytas vien iš skaitmenų." in too_short
+    assert "Abu įvesti slaptažodžiai nesutampa." in mismatched
+    assert "too short" not in too_short and "didn’t match" not in mismatched
+
+
 # --- 10. The printable pledge ------------------------------------------------------------------
 
 

@@ -144,6 +144,9 @@ def test_a_data_managers_day(in_school_year_2025):  # type: ignore[no-untyped-de
     assert response["Location"] == reverse("pupils:card", args=[austeja.public_id])
     assert austeja.birth_date == dt.date(2013, 4, 2)  # taken from the code
     assert austeja.enrolments.get().group == group
+    # The confirmation agrees with her sex: "įregistruota", not "įregistruotas (-a)"
+    card = text(web.get(response["Location"]))
+    assert "Austėja Jankauskaitė įregistruota į 6a nuo 2025-09-01." in card
 
     # A pupil studying at another school: found by code, refused naming that school, and
     # enrolled once the manager ticks "record the transfer"
@@ -167,6 +170,8 @@ def test_a_data_managers_day(in_school_year_2025):  # type: ignore[no-untyped-de
     transferring.refresh_from_db()
     assert transferring.valid_to == dt.date(2026, 1, 12)
     assert transferring.transferred_to.institution == school
+    card = text(web.get(response["Location"]))
+    assert "Kajus Urbonas įregistruotas į 6a nuo 2026-01-12." in card
 
     # Austėja leaves with a reason and the director's order number
     enrolment = austeja.enrolments.get()
