@@ -10,6 +10,10 @@ NODE_STAMP := node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist); `--dist loadgroup` keeps each xdist_group (the
+# module that seeds the demo data once) on one worker. `make test PYTEST_WORKERS=0` runs serially.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 
 .PHONY: help
 help: ## Show this help
@@ -46,9 +50,9 @@ test: setup lint-ruff ## Lint, check migrations, then run the whole suite on SQL
 	$(PY) manage.py makemigrations --check --dry-run
 	scripts/ensure-chromium.sh
 	@echo "=== test suite on SQLite ==="
-	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 	@echo "=== test suite on PostgreSQL ==="
-	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 .PHONY: lint-ruff
 lint-ruff: setup
