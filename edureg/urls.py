@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("edureg.pupils.api.urls")),
     path("", include("edureg.students.api.urls")),
     path("", include("edureg.exchange.imports.api.urls")),
+    path("", include("edureg.exchange.changes.urls")),
     path("", include("edureg.citizen.api.urls")),
     path("", include("edureg.credentials.api.urls")),
 ]

@@ -126,6 +126,22 @@ def append_entries(entries: Sequence[ChainedEntry], *, batch_size: int = 2000) -
     else:
         AuditChainHead.objects.bulk_update(heads.values(), ["last_seq", "last_hash"])
     model._default_manager.bulk_create(entries, batch_size=batch_size)
+    if model is ChangeLogEntry and _change_listener is not None:
+        _change_listener([e for e in entries if e.model != REDACTION_MODEL])
+
+
+# What else a recorded change writes in the same transaction: the change feed of the exchange
+# app (installed by it, as `core` imports no app). It takes the change-log rows just inserted
+# (model label, object id, action) and runs inside the write's transaction, so a change and its
+# feed entries commit or roll back together, whichever path wrote the version (a service's save,
+# a bulk insert or update with audit, a deferred unit).
+ChangeListener = Callable[[Sequence[ChangeLogEntry]], None]
+_change_listener: ChangeListener | None = None
+
+
+def change_listener_set(listener: ChangeListener | None) -> None:
+    global _change_listener
+    _change_listener = listener
 
 
 # --- Versions in the change log ------------------------------------------------------------

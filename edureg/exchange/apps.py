@@ -18,6 +18,7 @@ class ExchangeConfig(AppConfig):
         from edureg.access.api import fieldscope
         from edureg.core import audit, schedule
         from edureg.exchange.agreements.terms import bound_to_an_agreement, terms_of
+        from edureg.exchange.changes.recording import record_changes
         from edureg.exchange.imports.tasks import imports_resume_task
 
         # A file import whose worker died (killed, machine restarted) goes on where it stopped.
@@ -29,3 +30,11 @@ class ExchangeConfig(AppConfig):
         fieldscope.recipient_flag_set(bound_to_an_agreement)
         # The disclosures in people's access logs name the fields in words.
         audit.access_field_labeller_set(fieldscope.field_label)
+        # Every recorded change of a mirrored record goes to the change feed, in its transaction.
+        audit.change_listener_set(record_changes)
+        audit.access_what_register(
+            {
+                "enrolment.changes": _("change feed: learning contracts"),
+                "student.changes": _("change feed: study rights"),
+            }
+        )

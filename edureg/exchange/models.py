@@ -2,4 +2,5 @@
 (imports, agreements, the change feed, inbound feeds), gathered here so Django finds them."""
 
 from edureg.exchange.agreement_models import Agreement  # noqa: F401
+from edureg.exchange.change_models import Change, ChangeAudience  # noqa: F401
 from edureg.exchange.import_models import ImportRow, ImportRun  # noqa: F401
