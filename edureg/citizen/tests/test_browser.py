@@ -164,6 +164,8 @@ def test_a_school_leaver_a_data_manager_and_a_parent_use_the_portal(
         )
         staff.goto(f"{live_server.url}/")
         assert "1 asmens prašymas ištaisyti įrašą laukia jūsų atsakymo." in staff.inner_text("main")
+        if viewport == "phone":  # the menu is behind its button on a phone
+            staff.get_by_role("button", name="Meniu").click()
         staff.get_by_role("link", name="Prašymai ištaisyti duomenis").click()
         staff.wait_for_url("**/corrections/")
         _check(staff, viewport, checked)
