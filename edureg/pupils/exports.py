@@ -1,7 +1,8 @@
 """CSV and XLSX exports of the pupil list and of a municipality's children: the whole filtered
 list, not one page, through the shared machinery of `core.exports` (chunks logged before they
-leave, formula-safe text). Personal codes are not exported (the lists do not show them either);
-the person's public id links a row to the register.
+leave, formula-safe text). A classifier's column holds its name in the reader's language, with
+its code in a column of its own for machines (#16 item 2). Personal codes are not exported (the
+lists do not show them either); the person's public id links a row to the register.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def headers() -> list[str]:
         _("From"),
         _("Until"),
         _("Departure reason"),
+        _("Departure reason code"),
         _("Order number"),
         _("Municipality of general education"),
     ]
@@ -49,6 +51,7 @@ def municipality_names() -> dict[int, str]:
 def row(enrolment: Any, municipalities: dict[int, str]) -> list[Any]:
     person, group = enrolment.person, enrolment.group
     study = getattr(enrolment, "study_municipality_id", None)
+    reason = enrolment.departure_reason
     return [
         str(person.public_id),
         person.family_name,
@@ -61,7 +64,9 @@ def row(enrolment: Any, municipalities: dict[int, str]) -> list[Any]:
         enrolment.get_kind_display(),
         enrolment.valid_from,
         enrolment.valid_to,
-        enrolment.departure_reason.code if enrolment.departure_reason else "",
+        # The classifier's name in the reader's language for people, its code for machines
+        str(reason) if reason else "",
+        reason.code if reason else "",
         enrolment.departure_order_number,
         municipalities.get(study, "") if study else "",
     ]

@@ -224,8 +224,9 @@ def test_a_data_managers_day(in_school_year_2025):  # type: ignore[no-untyped-de
     austeja_row = next(r for r in xlsx_rows if r[1] == "Jankauskaitė")
     assert austeja_row[2] == "Austėja"
     assert austeja_row[4] == school.register_id
-    assert austeja_row[11] == "moved-abroad"
-    assert austeja_row[12] == "V-15"
+    assert austeja_row[11] == "Išvyko į užsienį"  # the reason's name; its code apart
+    assert austeja_row[12] == "moved-abroad"
+    assert austeja_row[13] == "V-15"
 
     # Every read of these pupils was written to their access log
     logged = set(
@@ -255,6 +256,40 @@ def test_filters_narrow_the_list_and_its_exports():
     # An invalid filter finds nothing rather than everything
     response = web.get(reverse("pupils:list"), {"valid_on": "not-a-date"})
     assert stays.person.family_name not in text(response)
+
+
+@pytest.mark.parametrize(
+    ("language", "name_column", "code_column"),
+    [
+        ("lt", "Išvykimo priežastis", "Išvykimo priežasties kodas"),
+        ("en", "Departure reason", "Departure reason code"),
+    ],
+)
+def test_exports_name_the_departure_reason_and_keep_its_code_in_a_column_of_its_own(
+    language, name_column, code_column
+):
+    school = InstitutionFactory()
+    reason, _ = ClassifierValue.objects.get_or_create(
+        classifier=Classifier.objects.get(code="departure-reason"),
+        code="other-school",
+        defaults={"name_lt": "Išvyko į kitą mokyklą", "name_en": "Moved to another school"},
+    )
+    leaves = enrolled(school, family_name="Išvykusi")
+    services.pupil_depart(actor=SYSTEM, enrolment=leaves, on=dt.date(2026, 1, 5), reason=reason)
+    web = verified_login(Client(HTTP_ACCEPT_LANGUAGE=language), manager_of(school, "manager"))
+    name = reason.name_en if language == "en" else reason.name_lt
+
+    response = web.get(reverse("pupils:export-csv"))
+    body = b"".join(response.streaming_content).decode("utf-8").removeprefix("\ufeff")
+    header, *rows = list(csv.reader(io.StringIO(body)))
+    (row,) = [dict(zip(header, r, strict=True)) for r in rows]
+    assert (row[name_column], row[code_column]) == (name, "other-school")
+
+    response = web.get(reverse("pupils:export-xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header, *cells = list(sheet.iter_rows(values_only=True))
+    (row,) = [dict(zip(header, r, strict=True)) for r in cells]
+    assert (row[name_column], row[code_column]) == (name, "other-school")
 
 
 def test_another_schools_manager_gets_404():
