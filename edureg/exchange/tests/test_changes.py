@@ -325,3 +325,13 @@ def test_a_cursor_read_during_an_open_write_still_gets_that_write_after_it_commi
     slow = Enrolment.objects.get(person=slow_pupil)
     for results in (after, from_latest):
         assert {str(slow.public_id), str(quick.public_id)} <= {e["id"] for e in results}
+
+
+def test_a_recipient_whose_agreement_names_no_data_set_of_the_feed_is_refused():
+    binding, secret = recipient_client("LT-13")
+    agreement_for(binding)  # persons only
+    client = Client()
+    headers = token_for(client, binding, secret)
+    response = client.get(CHANGES, **headers)
+    assert response.status_code == 403
+    assert "not covered" in response.json()["message"]
