@@ -4,6 +4,8 @@ their decision, users of an institution."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -13,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,9 +31,11 @@ from edureg.access.forms import (
     TokenForm,
     UserRequestForm,
 )
-from edureg.access.models import PledgeText
+from edureg.access.models import FunctionArea, Level, PledgeText
 from edureg.access.session import forget_safeguards
 from edureg.core.context import Actor
+from edureg.core.transactions import dry_run
+from edureg.core.web import confirmation_page, is_confirmed
 
 PAGE_SIZE = 50
 
@@ -178,6 +183,51 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _decide(actor: Actor, user_request: Any, form: DecisionForm) -> Callable[[], object]:
+    """The decision the form asks for, as a service call."""
+    data = form.cleaned_data
+    if data["decision"] == "approve":
+        return lambda: services.user_request_approve(
+            actor=actor,
+            request=user_request,
+            granted=form.chosen_rights(),
+            valid_to=data["valid_to"],
+        )
+    return lambda: services.user_request_reject(
+        actor=actor, request=user_request, reason=data["reason"]
+    )
+
+
+def _decision_consequences(user_request: Any, form: DecisionForm) -> list[str]:
+    """What the decision will do, in the words of the confirmation page."""
+    data = form.cleaned_data
+    applicant = user_request.applicant.get_full_name() or user_request.applicant.username
+    if data["decision"] == "reject":
+        return [
+            _("The request of %(name)s is rejected; the account stays inactive.")
+            % {"name": applicant},
+            _("Reason: %(reason)s") % {"reason": data["reason"].strip()},
+            _("%(name)s is told of the decision and its reason by e-mail.") % {"name": applicant},
+        ]
+    areas = dict(FunctionArea.choices)
+    levels = dict(Level.choices)
+    rights = "; ".join(
+        f"{areas[area]} ({levels[level]})" for area, level in form.chosen_rights().items()
+    )
+    consequences = [
+        _("%(name)s gets these rights at %(institution)s: %(rights)s.")
+        % {"name": applicant, "institution": user_request.institution, "rights": rights},
+    ]
+    if data["valid_to"]:
+        consequences.append(
+            _("The rights are valid until %(date)s.") % {"date": data["valid_to"].isoformat()}
+        )
+    consequences.append(
+        _("The account is activated and %(name)s is told by e-mail.") % {"name": applicant}
+    )
+    return consequences
+
+
 @login_required
 def request_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = Actor.for_user(request.user)
@@ -189,25 +239,34 @@ def request_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         if not may_decide:
             raise Http404
         if form.is_valid():
+            decide = _decide(actor, user_request, form)
             try:
-                if form.cleaned_data["decision"] == "approve":
-                    services.user_request_approve(
-                        actor=actor,
-                        request=user_request,
-                        granted=form.chosen_rights(),
-                        valid_to=form.cleaned_data["valid_to"],
+                if not is_confirmed(request):
+                    # A decision cannot be taken back: one that would go through is put to the
+                    # approver with what it does; a refusal lands on the form (#16 item 6).
+                    dry_run(decide)
+                    approving = form.cleaned_data["decision"] == "approve"
+                    return confirmation_page(
+                        request,
+                        title=_("Confirm the decision"),
+                        consequences=_decision_consequences(user_request, form),
+                        action_url=request.path,
+                        back_url=request.path,
+                        confirm_label=_("Approve the request")
+                        if approving
+                        else _("Reject the request"),
                     )
-                    messages.success(request, _("The request was approved."))
-                else:
-                    services.user_request_reject(
-                        actor=actor, request=user_request, reason=form.cleaned_data["reason"]
-                    )
-                    messages.success(request, _("The request was rejected."))
-                return redirect("access:request-detail", public_id=user_request.public_id)
+                decide()
             except ValidationError as exc:
                 for errors in exc.message_dict.values():
                     for error in errors:
                         form.add_error(None, error)
+            else:
+                if form.cleaned_data["decision"] == "approve":
+                    messages.success(request, _("The request was approved."))
+                else:
+                    messages.success(request, _("The request was rejected."))
+                return redirect("access:request-detail", public_id=user_request.public_id)
     return render(
         request,
         "access/request_detail.html",
@@ -251,11 +310,36 @@ def institution_users(request: HttpRequest, register_id: str) -> HttpResponse:
 def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     actor = Actor.for_user(request.user)
     role = selectors.role_get(actor=actor, pk=pk)
+    back = (
+        reverse("access:institution-users", args=[role.institution.register_id])
+        if role.institution is not None
+        else reverse("home")
+    )
+    if not is_confirmed(request):
+        # Only a revocation that would go through is put to confirm (a viewer still gets 403)
+        dry_run(lambda: services.role_revoke(actor=actor, role=role))
+        holder = role.user.get_full_name() or role.user.username
+        where = role.institution or role.municipality or _("the whole country")
+        return confirmation_page(
+            request,
+            title=_("Confirm revoking the right"),
+            consequences=[
+                _("%(name)s loses the right “%(area)s” (%(level)s) at %(where)s from now on.")
+                % {
+                    "name": holder,
+                    "area": role.get_function_area_display(),
+                    "level": role.get_level_display(),
+                    "where": where,
+                },
+                _("Giving it back takes a new request and a new decision."),
+            ],
+            action_url=request.path,
+            back_url=back,
+            confirm_label=_("Revoke the right"),
+        )
     services.role_revoke(actor=actor, role=role)
     messages.success(request, _("The right was revoked."))
-    if role.institution is not None:
-        return redirect("access:institution-users", register_id=role.institution.register_id)
-    return redirect("home")
+    return redirect(back)
 
 
 @login_required

@@ -233,7 +233,8 @@ def test_the_approver_grants_fewer_rights_than_asked(vilnius_approver, mailoutbo
 
     with on_commit():
         response = approver.post(
-            detail, {"decision": "approve", "right_pupil_personal": Level.VIEWER}
+            detail,
+            {"decision": "approve", "right_pupil_personal": Level.VIEWER, "confirmed": "yes"},
         )
 
     assert response.status_code == 302
@@ -251,6 +252,39 @@ def test_the_approver_grants_fewer_rights_than_asked(vilnius_approver, mailoutbo
     page = html(approver.get(detail))
     assert "approved" in page
     assert "Save the decision" not in page
+
+
+def test_a_decision_is_confirmed_before_it_is_taken(vilnius_approver, mailoutbox, on_commit):
+    school = InstitutionFactory()
+    request = UserRequestFactory(
+        institution=school, lines={FunctionArea.PUPIL_PERSONAL: Level.MANAGER}
+    )
+    detail = f"/access/requests/{request.public_id}/"
+    approver = signed_in(vilnius_approver)
+    decision = {"decision": "approve", "right_pupil_personal": Level.VIEWER}
+
+    # The first press shows what the decision does, and does nothing yet
+    with on_commit():
+        shown = approver.post(detail, decision)
+
+    page = html(shown)
+    assert shown.status_code == 200
+    assert "Confirm the decision" in page
+    assert request.applicant.get_full_name() in page and school.name_en in page
+    assert "viewer" in page and 'name="confirmed"' in page
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PENDING
+    assert not RoleAssignment.objects.filter(user=request.applicant).exists()
+    assert mailoutbox == []
+
+    # Confirming takes it
+    with on_commit():
+        confirmed = approver.post(detail, {**decision, "confirmed": "yes"})
+
+    assert confirmed.status_code == 302
+    request.refresh_from_db()
+    assert request.status == RequestStatus.APPROVED
+    assert [mail.to for mail in mailoutbox] == [[request.applicant.email]]
 
 
 def test_more_than_asked_cannot_be_granted(vilnius_approver, mailoutbox, on_commit):
@@ -294,7 +328,8 @@ def test_the_applicant_is_told_why_the_request_was_rejected(
 
     with on_commit():
         response = signed_in(vilnius_approver).post(
-            f"/access/requests/{request.public_id}/", {"decision": "reject", "reason": reason}
+            f"/access/requests/{request.public_id}/",
+            {"decision": "reject", "reason": reason, "confirmed": "yes"},
         )
 
     assert response.status_code == 302
@@ -341,7 +376,7 @@ def test_a_rejected_newcomer_may_apply_again(vilnius_approver):
     first = UserRequest.objects.get()
     signed_in(vilnius_approver).post(
         f"/access/requests/{first.public_id}/",
-        {"decision": "reject", "reason": "Pareigos nurodytos netiksliai."},
+        {"decision": "reject", "reason": "Pareigos nurodytos netiksliai.", "confirmed": "yes"},
     )
     assert UserRequest.objects.get().status == RequestStatus.REJECTED
 
@@ -609,7 +644,14 @@ def test_revoking_a_role_ends_it_and_keeps_its_history(school_with_users):
     school, _branch, admin, teacher_role, _branch_teacher = school_with_users
     client = signed_in(admin)
 
-    response = client.post(f"/access/roles/{teacher_role.pk}/revoke/")
+    # The first press asks to confirm, naming whose right ends; nothing changes yet
+    teacher = teacher_role.user.get_full_name()  # factory names depend on the tests run before
+    asked = client.post(f"/access/roles/{teacher_role.pk}/revoke/")
+    assert asked.status_code == 200
+    assert teacher in html(asked) and 'name="confirmed"' in html(asked)
+    assert RoleAssignment.objects.active_on().filter(pk=teacher_role.pk).exists()
+
+    response = client.post(f"/access/roles/{teacher_role.pk}/revoke/", {"confirmed": "yes"})
 
     users_page = f"/access/institutions/{school.register_id}/users/"
     assert response.status_code == 302
@@ -617,7 +659,7 @@ def test_revoking_a_role_ends_it_and_keeps_its_history(school_with_users):
     assert not RoleAssignment.objects.active_on().filter(pk=teacher_role.pk).exists()
     assert RoleAssignment.objects.filter(pk=teacher_role.pk).exists()
     assert RoleAssignment.objects.get(pk=teacher_role.pk).history.count() == 2
-    assert "Tomas Jankauskas" not in html(client.get(users_page))
+    assert teacher not in html(client.get(users_page))
 
 
 # --- 7. Higher-education institutions: nominations ---------------------------------------------
