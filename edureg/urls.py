@@ -30,6 +30,7 @@ api_v1 = [
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("pick/languages/", core_views.language_pick, name="pick-language"),
     path("jobs/<uuid:public_id>/", core_views.job_detail, name="job-detail"),
     path("jobs/<uuid:public_id>/progress/", core_views.job_progress, name="job-progress"),
     path(

@@ -8,7 +8,11 @@ mnemonic of ours, since a classifier value is always referenced by its code.
 
 from __future__ import annotations
 
+import gettext
+import re
 from typing import Any
+
+import pycountry
 
 # Each entry: code, official_code, name_lt, name_en, complete, values.
 # A value: (code, name_lt, name_en) or (code, name_lt, name_en, parent_code); the parent is a
@@ -418,3 +422,47 @@ CLASSIFIERS: list[dict[str, Any]] = [
         ],
     },
 ]
+
+# Names the ISO 639 catalogue has no Lithuanian translation for, or an English name too
+# technical for a form ("Modern Greek (1453-)").
+_LANGUAGE_NAMES = {
+    "el": ("Graikų", "Greek"),
+    "eo": ("Esperanto", "Esperanto"),
+    "hi": ("Hindi", "Hindi"),
+    "km": ("Khmerų", "Khmer"),
+    "ms": ("Malajų", "Malay"),
+    "ne": ("Nepalų", "Nepali"),
+    "si": ("Sinhalų", "Sinhala"),
+    "sw": ("Suahilių", "Swahili"),
+    "ht": ("Haičio kreolų", "Haitian Creole"),
+}
+
+
+def _languages() -> list[tuple[str, str, str]]:
+    """ISO 639-1 languages (the two-letter codes records hold: "lt", "pl", "ru", "en"), named
+    in Lithuanian from the ISO 639-3 translations that ship with pycountry."""
+    lithuanian = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=["lt"])
+    values = []
+    for language in pycountry.languages:
+        code = getattr(language, "alpha_2", None)
+        if code is None:
+            continue
+        name_en = re.sub(r"\s*\(macrolanguage\)$", "", language.name)
+        name_lt = lithuanian.gettext(language.name)
+        if name_lt == language.name:
+            name_lt = name_en
+        name_lt, name_en = _LANGUAGE_NAMES.get(code, (name_lt, name_en))
+        values.append((code, name_lt[:1].upper() + name_lt[1:], name_en))
+    # Lithuanian first, then the languages Lithuanian schools teach in, then the rest by code.
+    first = ["lt", "pl", "ru", "en", "de", "fr", "uk", "be"]
+    return sorted(values, key=lambda v: (first.index(v[0]) if v[0] in first else len(first), v[0]))
+
+
+CLASSIFIERS.append(
+    {
+        "code": "language",
+        "name_lt": "Kalba (ISO 639)",
+        "name_en": "Language (ISO 639)",
+        "values": _languages(),
+    }
+)

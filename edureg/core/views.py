@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from edureg.core import jobs
+from edureg.core import jobs, pickers
+from edureg.core.pickers import picker_response
 from edureg.core.web import web_actor
 
 
@@ -52,3 +53,9 @@ def job_file(request: HttpRequest, public_id: Any, which: str) -> FileResponse:
     if not stored:
         raise Http404
     return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
+
+
+@require_GET
+def language_pick(request: HttpRequest) -> HttpResponse:
+    """Languages (ISO 639) by Lithuanian or English name or code: a public code list."""
+    return picker_response(request, pickers.languages(), pickers.LANGUAGE)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.core.validators import RegexValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from edureg.core import pickers
 from edureg.core.models import ClassifierValue
-from edureg.institutions.models import Municipality
+from edureg.core.pickers import PickerFilter
+from edureg.institutions.models import Institution, Municipality
+from edureg.institutions.pickers import INSTITUTION
 from edureg.programmes.models import (
     Programme,
     ProgrammeKind,
@@ -23,14 +25,11 @@ from edureg.programmes.models import (
 )
 from edureg.programmes.selectors import registered_version_matches
 
-LANGUAGE_CODE = RegexValidator(
-    r"^[A-Za-z]{2,3}$", _("Enter a language code of two or three letters, e.g. lt.")
-)
-
 
 def language_q(code: str) -> Q:
     """`languages` holds ISO 639-1 codes separated by commas ("lt,en" or "lt, en"): match a
-    whole code in any case. `code` is letters only (LANGUAGE_CODE), so it is safe in a pattern;
+    whole code in any case. `code` is a value of the language classifier (ISO 639-1 letters
+    only), so it is safe in a pattern;
     Django runs the regular expression on SQLite as well as on PostgreSQL."""
     return Q(languages__iregex=rf"(^|,)\s*{code}\s*(,|$)")
 
@@ -64,9 +63,14 @@ class CatalogueFilter(django_filters.FilterSet):
         method="by_version",
         label=_("Study field"),
     )
-    provider = django_filters.CharFilter(
-        field_name="provider__register_id",
-        label=_("Provider (register id)"),
+    # Picked by name on the page; systems and links send the register id / language code.
+    provider = PickerFilter(
+        field_name="provider",
+        picker=INSTITUTION,
+        queryset=Institution.objects.all(),
+        url="programmes:pick-provider",
+        label=_("Provider"),
+        help_text=_("A name, or the register id."),
     )
     municipality = django_filters.ModelChoiceFilter(
         queryset=Municipality.objects.all(),
@@ -74,11 +78,13 @@ class CatalogueFilter(django_filters.FilterSet):
         to_field_name="code",
         label=_("Municipality"),
     )
-    language = django_filters.CharFilter(
+    language = PickerFilter(
         method="by_language",
+        picker=pickers.LANGUAGE,
+        queryset=pickers.languages(),
+        url="pick-language",
         label=_("Language"),
-        help_text=_("ISO 639-1 code, e.g. lt or en."),
-        validators=[LANGUAGE_CODE],
+        help_text=_("A name, or the ISO 639-1 code, e.g. lt."),
     )
     mode = django_filters.ChoiceFilter(choices=MODE_CHOICES, method="by_mode", label=_("Mode"))
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, label=_("Status"))
@@ -123,11 +129,11 @@ class CatalogueFilter(django_filters.FilterSet):
         return queryset.filter(registered_version_matches(Q(**{name: value})))
 
     def by_language(
-        self, queryset: QuerySet[Programme], name: str, value: str
+        self, queryset: QuerySet[Programme], name: str, value: ClassifierValue | None
     ) -> QuerySet[Programme]:
-        code = value.strip().lower()
-        if not code:
+        if value is None:
             return queryset
+        code = value.code.lower()
         return queryset.filter(registered_version_matches(language_q(code)))
 
     def by_mode(self, queryset: QuerySet[Programme], name: str, value: str) -> QuerySet[Programme]:

@@ -6,6 +6,9 @@ app_name = "programmes"
 urlpatterns = [
     path("", views.programme_list, name="list"),
     path("programmes.csv", views.programme_csv, name="csv"),
+    path("pick/providers/", views.provider_pick, name="pick-provider"),
+    path("pick/study-programmes/", views.study_programme_pick, name="pick-study-programme"),
+    path("pick/qualifications/", views.qualification_pick, name="pick-qualification"),
     # The work pages come before the catch-all state-code patterns.
     path("work/", work_views.work_list, name="work-list"),
     path("work/new/", work_views.work_new, name="work-new"),

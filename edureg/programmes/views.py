@@ -17,6 +17,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, get_language_info
 from django.views.decorators.http import require_GET
 
+from edureg.core.pickers import picker_response
+from edureg.institutions.pickers import INSTITUTION
+from edureg.programmes import pickers
 from edureg.programmes.filters import CatalogueFilter
 from edureg.programmes.models import Programme, ProgrammeVersion
 from edureg.programmes.selectors import catalogue_list, public_versions, registered_version
@@ -239,3 +242,23 @@ def programme_detail(request: HttpRequest, state_code: str) -> HttpResponse:
 def programme_version(request: HttpRequest, state_code: str, number: int) -> HttpResponse:
     """An older (superseded) or the current version, citable by state code and number."""
     return _programme_page(request, state_code, number)
+
+
+# --- Pickers (core.pickers): public register data, so no scope --------------------------------
+
+
+@require_GET
+def provider_pick(request: HttpRequest) -> HttpResponse:
+    """Institutions with a programme in the public catalogue, by name."""
+    return picker_response(request, pickers.catalogue_providers(), INSTITUTION)
+
+
+@require_GET
+def study_programme_pick(request: HttpRequest) -> HttpResponse:
+    """Registered study programmes, by name or state code."""
+    return picker_response(request, pickers.registered_study_programmes(), pickers.PROGRAMME)
+
+
+@require_GET
+def qualification_pick(request: HttpRequest) -> HttpResponse:
+    return picker_response(request, pickers.qualifications(), pickers.QUALIFICATION)

@@ -12,6 +12,9 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from edureg.core.pickers import PickerFilter
+from edureg.institutions.models import Institution
+from edureg.institutions.pickers import INSTITUTION
 from edureg.pupils import selectors
 from edureg.pupils.models import Enrolment, Grade, GroupKind, in_force_on
 
@@ -44,9 +47,14 @@ class EnrolmentFilter(django_filters.FilterSet):
     """Filters of the pupil list. Invalid input narrows to nothing (see the views), never to
     everything."""
 
-    institution = django_filters.CharFilter(
-        field_name="institution__register_id",
-        label=_("Institution (register id)"),
+    # Picked by name on the page; systems and links send the register id.
+    institution = PickerFilter(
+        field_name="institution",
+        picker=INSTITUTION,
+        queryset=Institution.objects.all(),
+        url="pupils:pick-institution",
+        label=_("Institution"),
+        help_text=_("A name, or the register id."),
     )
     group = django_filters.CharFilter(
         field_name="group__name",

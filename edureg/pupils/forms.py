@@ -11,8 +11,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from edureg.core import pickers
 from edureg.core.forms import DATE, MONTH, ValueChoiceField
 from edureg.core.models import ClassifierValue
+from edureg.core.pickers import PickerField
 from edureg.institutions.models import Institution, Municipality
 from edureg.pupils.models import Grade, Group, GroupKind
 from edureg.pupils.selectors import (
@@ -112,11 +114,12 @@ class GroupForm(forms.Form):
         choices=[("", "—"), *Grade.choices],
         help_text=_("Needed for a general education class or group."),
     )
-    language = forms.CharField(
+    language = PickerField(
+        picker=pickers.LANGUAGE,
+        queryset=pickers.languages(),
+        url="pick-language",
         label=_("Language of instruction"),
-        max_length=3,
         initial="lt",
-        help_text=_("ISO 639 code, e.g. lt, pl, ru, en."),
     )
 
     def __init__(

@@ -156,6 +156,14 @@ def learning_records(model: type[Any], actor: Actor, person: Person) -> QuerySet
     )
 
 
+def institutions_in_view(*, actor: Actor) -> QuerySet[Institution]:
+    """The institutions whose pupils the actor may see (viewer level): what the pupil list's
+    institution picker offers."""
+    return restrict(
+        Institution.objects.all(), actor=actor, areas=PUPIL_AREAS, paths=INSTITUTION_ITSELF
+    )
+
+
 def managed_institutions(*, actor: Actor) -> QuerySet[Institution]:
     """The institutions whose pupils' data the actor keeps (manager level)."""
     return restrict(

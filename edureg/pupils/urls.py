@@ -4,6 +4,7 @@ from edureg.pupils import exam_views, views
 
 app_name = "pupils"
 urlpatterns = [
+    path("pick/institutions/", views.institution_pick, name="pick-institution"),
     path("", views.pupil_list, name="list"),
     path("export.csv", views.pupil_export, {"fmt": "csv"}, name="export-csv"),
     path("export.xlsx", views.pupil_export, {"fmt": "xlsx"}, name="export-xlsx"),

@@ -34,6 +34,7 @@ from edureg.core.collation import name_order
 from edureg.core.context import Actor
 from edureg.core.history import person_history_from_sources
 from edureg.core.models import ClassifierValue
+from edureg.core.pickers import picker_response
 from edureg.core.readable import readable
 from edureg.core.transactions import dry_run
 from edureg.core.versions import latest_versions
@@ -48,6 +49,7 @@ from edureg.core.web import (
     unsign_for_user,
 )
 from edureg.institutions.models import Institution, Municipality
+from edureg.institutions.pickers import INSTITUTION
 from edureg.people.forms import NewPersonForm, PersonalCodeLookupForm
 from edureg.people.models import Person
 from edureg.people.selectors import person_get, persons_shown
@@ -671,7 +673,7 @@ def group_new(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 kind=data["kind"],
                 grade=data["grade"],
-                language=data["language"].strip().lower(),
+                language=data["language"].code,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -949,3 +951,11 @@ def municipality_children_export(request: HttpRequest, fmt: str) -> HttpResponse
         )
         return redirect(reverse("pupils:municipality") + f"?{query_string_without_page(request)}")
     return exports.children_xlsx(actor=actor, children=children)
+
+
+@login_required
+@require_GET
+def institution_pick(request: HttpRequest) -> HttpResponse:
+    """The institution picker of the pupils' pages: only institutions in the actor's scope."""
+    actor = _actor(request)
+    return picker_response(request, selectors.institutions_in_view(actor=actor), INSTITUTION)

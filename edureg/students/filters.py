@@ -8,7 +8,11 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from edureg.programmes.models import StudyCycle
+from edureg.core.pickers import PickerFilter
+from edureg.institutions.models import Institution
+from edureg.institutions.pickers import INSTITUTION
+from edureg.programmes.models import Programme, ProgrammeKind, StudyCycle
+from edureg.programmes.pickers import PROGRAMME, with_names
 from edureg.students.models import MAX_COURSE, StudyForm, StudyRight, StudyStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -19,14 +23,22 @@ class StudyRightFilter(django_filters.FilterSet):
     """Filters of the student list. Invalid input narrows to nothing (see the views), never to
     everything."""
 
-    institution = django_filters.CharFilter(
-        field_name="institution__register_id", label=_("Institution (register id)")
+    # Picked by name on the page; systems and links send the register id and the state code.
+    institution = PickerFilter(
+        field_name="institution",
+        picker=INSTITUTION,
+        queryset=Institution.objects.all(),
+        url="students:pick-institution",
+        label=_("Institution"),
+        help_text=_("A name, or the register id."),
     )
-    programme = django_filters.CharFilter(
-        field_name="programme__state_code",
-        lookup_expr="iexact",
-        label=_("Programme state code"),
-        help_text=_("E.g. 6121BX001."),
+    programme = PickerFilter(
+        field_name="programme",
+        picker=PROGRAMME,
+        queryset=with_names(Programme.objects.filter(kind=ProgrammeKind.STUDY)),
+        url="programmes:pick-study-programme",
+        label=_("Study programme"),
+        help_text=_("A name, or the state code."),
     )
     status = django_filters.ChoiceFilter(choices=StudyStatus.choices, label=_("Status"))
     form = django_filters.ChoiceFilter(choices=StudyForm.choices, label=_("Study form"))

@@ -16,8 +16,14 @@ from django.utils.translation import pgettext_lazy
 
 from edureg.core.forms import DATE, ValueChoiceField, country_choices
 from edureg.core.models import ClassifierValue
+from edureg.core.pickers import PickerField
 from edureg.institutions.models import Institution
-from edureg.programmes.models import Programme, ProgrammeKind, ProgrammeStatus, Qualification
+from edureg.programmes.pickers import (
+    PROGRAMME,
+    QUALIFICATION,
+    qualifications,
+    registered_study_programmes,
+)
 from edureg.students.models import (
     MAX_COURSE,
     MAX_SEMESTER,
@@ -48,37 +54,15 @@ class ReasonsField(forms.ModelMultipleChoiceField):
         )
 
 
-class ProgrammeByCodeField(forms.CharField):
-    """A registered study programme by its state code (a list of every programme would be
-    too long to choose from)."""
-
-    def clean(self, value: Any) -> Programme | None:
-        code = (super().clean(value) or "").strip()
-        if not code:
-            return None
-        programme = (
-            Programme.objects.filter(
-                kind=ProgrammeKind.STUDY,
-                status=ProgrammeStatus.REGISTERED,
-                state_code__iexact=code,
-            )
-            .select_related("provider")
-            .first()
-        )
-        if programme is None:
-            raise forms.ValidationError(_("No registered study programme has this state code."))
-        return programme
-
-
-class QualificationByCodeField(forms.CharField):
-    def clean(self, value: Any) -> Qualification | None:
-        code = (super().clean(value) or "").strip()
-        if not code:
-            return None
-        qualification = Qualification.objects.filter(code=code).first()
-        if qualification is None:
-            raise forms.ValidationError(_("No qualification has this code."))
-        return qualification
+def programme_field() -> PickerField:
+    """A registered study programme, picked by name (or its state code); a list of every
+    programme would be too long to choose from."""
+    return PickerField(
+        picker=PROGRAMME,
+        queryset=registered_study_programmes(),
+        url="programmes:pick-study-programme",
+        label=_("Study programme"),
+    )
 
 
 class ActionForm(forms.Form):
@@ -98,7 +82,7 @@ class StudyRightOpenForm(forms.Form):
     institution = forms.ModelChoiceField(
         queryset=Institution.objects.none(), label=_("Higher education institution")
     )
-    programme = ProgrammeByCodeField(label=_("Programme state code"), max_length=16)
+    programme = programme_field()
     form = forms.ChoiceField(label=_("Study form"), choices=StudyForm.choices)
     started_on = forms.DateField(label=_("Started on"), widget=DATE)
     course = forms.TypedChoiceField(
@@ -175,8 +159,12 @@ class TerminateForm(InterruptionStartForm):
 
 class GraduateForm(ActionForm):
     on = forms.DateField(label=_("Graduated on"), widget=DATE)
-    qualification = QualificationByCodeField(
-        label=_("Qualification code"), max_length=32, required=False
+    qualification = PickerField(
+        picker=QUALIFICATION,
+        queryset=qualifications(),
+        url="programmes:pick-qualification",
+        label=_("Qualification"),
+        required=False,
     )
     degree = forms.CharField(label=_("Degree awarded"), max_length=300)
     thesis_title = forms.CharField(label=_("Final thesis title"), max_length=500, required=False)
@@ -192,7 +180,7 @@ class TransferForm(ActionForm):
     institution = forms.ModelChoiceField(
         queryset=Institution.objects.none(), label=_("Higher education institution")
     )
-    programme = ProgrammeByCodeField(label=_("Programme state code"), max_length=16)
+    programme = programme_field()
     form = forms.ChoiceField(
         label=_("Study form"), choices=[("", _("unchanged")), *StudyForm.choices], required=False
     )

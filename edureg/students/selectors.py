@@ -65,6 +65,14 @@ def institution_for_student_work(
     return institution
 
 
+def institutions_in_view(*, actor: Actor) -> QuerySet[Institution]:
+    """The HEIs whose students the actor may see (viewer level): what the student list's
+    institution picker offers."""
+    return restrict(
+        Institution.objects.all(), actor=actor, areas=STUDENT_AREAS, paths=INSTITUTION_ITSELF
+    )
+
+
 def managed_institutions(*, actor: Actor) -> QuerySet[Institution]:
     """The HEIs whose students' data the actor keeps (manager level)."""
     return restrict(

@@ -4,6 +4,7 @@ from edureg.students import views
 
 app_name = "students"
 urlpatterns = [
+    path("pick/institutions/", views.institution_pick, name="pick-institution"),
     path("", views.student_list, name="list"),
     path("export.csv", views.student_export, {"fmt": "csv"}, name="export-csv"),
     path("export.xlsx", views.student_export, {"fmt": "xlsx"}, name="export-xlsx"),

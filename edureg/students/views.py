@@ -35,6 +35,7 @@ from edureg.access.models import Level
 from edureg.core.collation import name_order
 from edureg.core.confirm import ActWarning, WarningsNotConfirmed
 from edureg.core.context import Actor
+from edureg.core.pickers import picker_response
 from edureg.core.readable import readable
 from edureg.core.transactions import dry_run
 from edureg.core.versions import latest_versions
@@ -50,6 +51,7 @@ from edureg.core.web import (
     sign_for_user,
     unsign_for_user,
 )
+from edureg.institutions.pickers import INSTITUTION
 from edureg.people.forms import NewPersonForm, PersonalCodeLookupForm
 from edureg.people.models import Person
 from edureg.students import exports, selectors, services
@@ -677,3 +679,11 @@ def study_right_open(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+@login_required
+@require_GET
+def institution_pick(request: HttpRequest) -> HttpResponse:
+    """The institution picker of the students' pages: only institutions in the actor's scope."""
+    actor = _actor(request)
+    return picker_response(request, selectors.institutions_in_view(actor=actor), INSTITUTION)

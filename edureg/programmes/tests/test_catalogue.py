@@ -6,11 +6,13 @@ import csv
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from edureg.core.collation import fold
 from edureg.institutions.models import Municipality
 from edureg.institutions.tests.factories import InstitutionFactory
 from edureg.programmes import services, views
@@ -206,14 +208,47 @@ def test_the_language_filter_matches_a_code_in_any_case_and_spacing(client):
 
 
 def test_a_wrong_filter_value_is_explained_not_ignored(client, catalogue):
-    page = client.get("/programmes/?language=lietuviu")
-    api = client.get("/api/v1/catalogue/programmes/?language=lietuviu")
+    page = client.get("/programmes/?language=klingonu")
+    api = client.get("/api/v1/catalogue/programmes/?language=klingonu")
 
     assert page.status_code == 200
     assert 'class="error-summary"' in page.content.decode()
+    assert page.context["filter"].form.errors["language"] == ["Pagal „klingonu“ nieko nerasta."]
     assert list(page.context["page_obj"].object_list) == []
     assert api.status_code == 400
     assert api.json()["field"] == "language"
+
+
+def test_a_language_is_found_by_its_name_in_lithuanian_or_english(client):
+    provider = InstitutionFactory()
+    english = registered_study_programme(provider, languages="lt, en")
+    registered_study_programme(provider, languages="lt")
+
+    assert html_codes(client, "?language=anglu") == {english.state_code}
+    assert html_codes(client, "?language=English") == {english.state_code}
+    assert html_codes(client, "?language=Angl%C5%B3") == {english.state_code}
+
+
+def test_the_language_picker_offers_languages_by_name(client):
+    found = client.get("/pick/languages/?q=lenku").content.decode()
+    nothing = client.get("/pick/languages/?q=klingonu").content.decode()
+
+    assert 'data-value="pl"' in found
+    assert "Lenkų (pl)" in found
+    assert "Nieko nerasta." in nothing
+    assert 'role="option"' in nothing
+
+
+def test_the_provider_filter_is_picked_by_name_and_keeps_the_register_id(client, catalogue):
+    provider = catalogue.informatics.provider
+    query = quote(fold(provider.name_lt))
+    picked = client.get(f"/programmes/pick/providers/?q={query}").content.decode()
+
+    assert f'data-value="{provider.register_id}"' in picked
+    by_key = html_codes(client, f"?provider={provider.register_id}")
+    by_name = html_codes(client, "?provider=" + quote(provider.name_lt))
+    assert catalogue.informatics.state_code in by_key
+    assert by_name == by_key
 
 
 # --- Drafts ---------------------------------------------------------------------------------

@@ -104,3 +104,54 @@ def test_a_data_manager_enrols_and_departs_a_pupil(live_server):
         assert browser.fits_phone(page)
         if screenshot := os.environ.get("PUPIL_CARD_SCREENSHOT"):  # to look at the page
             page.screenshot(path=screenshot, full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_data_manager_picks_the_language_of_a_class_by_keyboard(live_server):
+    school = InstitutionFactory()
+    manager = make_user("picker-manager")
+    access_services.role_grant(
+        actor=SYSTEM,
+        user=manager,
+        scope_kind=ScopeKind.INSTITUTION,
+        institution=school,
+        function_area=FunctionArea.PUPIL_PERSONAL,
+        level=Level.MANAGER,
+    )
+    PledgeAcceptance.objects.create(user=manager, pledge=PledgeText.current())
+    backup_code = access_services.static_codes_issue(user=manager)[0]
+
+    with browser.chromium() as chrome:
+        page = chrome.new_page(locale="lt-LT")
+        browser.sign_in_staff(
+            page,
+            live_server,
+            username="picker-manager",
+            backup_code=backup_code,
+            next_url="/pupils/groups/new/",
+        )
+        page.wait_for_url("**/pupils/groups/new/")
+        page.locator("#id_name").fill("5p")
+        page.locator("#id_kind").select_option("general")
+        page.locator("#id_grade").select_option("5")
+
+        # Type a few letters without diacritics, go down the list, choose with Enter
+        language = page.locator("#id_language")
+        assert language.get_attribute("role") == "combobox"
+        language.fill("")
+        language.press_sequentially("lenk")
+        option = page.locator("#id_language_listbox [role=option]", has_text="Lenkų (pl)")
+        option.wait_for()
+        assert language.get_attribute("aria-expanded") == "true"
+        language.press("ArrowDown")
+        assert option.get_attribute("aria-selected") == "true"
+        assert language.get_attribute("aria-activedescendant") == option.get_attribute("id")
+        language.press("Enter")
+        assert language.input_value() == "Lenkų (pl)"
+        assert language.get_attribute("aria-expanded") == "false"
+        assert page.locator("input[type=hidden][name=language]").input_value() == "pl"
+        assert browser.serious_violations(page) == []
+
+        page.locator("main form button.primary").click()
+        page.wait_for_url("**/pupils/groups/*/")
+        assert page.locator("main").get_by_text("pl", exact=True).is_visible()

@@ -722,6 +722,10 @@ def test_the_list_filters(vu, vu_api, programme):
     assert ids(status="terminated") == {str(first.public_id)}
     assert ids(form="part_time", started_since="2025-01-01") == {str(second.public_id)}
     assert ids(cycle="bachelor", course=1) == {str(first.public_id), str(second.public_id)}
-    assert ids(programme="NONE") == set()
+    assert ids(programme=programme.state_code) == {str(first.public_id), str(second.public_id)}
+    # An unknown state code is named as the field's error, not answered with an empty list.
+    unknown = vu_api.get(RIGHTS, {"programme": "NONE"})
+    assert unknown.status_code == 400
+    assert unknown.json()["field"] == "programme"
     changed = StudyRight.objects.get(pk=first.pk).updated_at
     assert ids(updated_since=changed.isoformat()) == {str(first.public_id)}
