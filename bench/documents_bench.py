@@ -181,8 +181,10 @@ def main() -> None:
     _configure(args.database)
 
     import django
+    from django.conf import settings
 
     django.setup()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the seed's mails
     print("preparing: migrate, demo seal, small demo data …", file=sys.stderr)
     ids = _prepare()
     _edureg_pdfs(ids, 2)  # warm up: fonts, templates, the signer's key
