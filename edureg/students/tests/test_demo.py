@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from edureg.core.demo import Scale
-from edureg.students import timeline
 from edureg.students.demo import (
     HeiRef,
     RightSpec,
@@ -21,44 +20,10 @@ from edureg.students.demo import (
     students_generate,
 )
 from edureg.students.models import (
-    FundingPeriod,
-    Graduation,
-    Mobility,
-    PriorEducation,
-    Result,
-    Scholarship,
-    StatusPeriod,
-    StudyLoan,
-    StudyRight,
     StudyStatus,
 )
 
 S = StudyStatus
-RECORDS = (
-    StudyRight,
-    StatusPeriod,
-    FundingPeriod,
-    PriorEducation,
-    Mobility,
-    Result,
-    StudyLoan,
-    Scholarship,
-    Graduation,
-)
-
-
-def _timeline(right: StudyRight) -> list[timeline.Period]:
-    return [
-        timeline.Period(
-            status=period.status,
-            valid_from=period.valid_from,
-            valid_to=period.valid_to,
-            leave_reason=getattr(period.leave_reason, "code", None),
-            course=period.course,
-            reasons=tuple(sorted(reason.code for reason in period.reasons.all())),
-        )
-        for period in right.periods.all()
-    ]
 
 
 def _references() -> dict[str, Any]:
