@@ -16,7 +16,6 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Sum
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -114,6 +113,9 @@ def staff_menu(actor: Actor) -> list[Section]:
     work = [
         _link(_("People"), "people:list") if can.holds(IMPORT_AREAS) else None,
         _link(_("Imports"), "exchange:upload") if can.holds(IMPORT_AREAS, manager=True) else None,
+        _link(_("Data transfers"), "exchange:transfers")
+        if can.holds(IMPORT_AREAS, manager=True)
+        else None,
         _link(_("Correction requests"), "corrections:queue")
         if can.holds(CORRECTION_AREAS, manager=True)
         else None,
@@ -171,7 +173,7 @@ def pending_work(actor: Actor) -> list[Pending]:
     from edureg.citizen.selectors import pending_corrections
     from edureg.credentials.models import DocumentStatus
     from edureg.credentials.selectors import documents_in_scope
-    from edureg.exchange.imports.services import imports_of
+    from edureg.exchange.transfers.selectors import refused_rows, runs_in_view
     from edureg.programmes.models import VersionStatus
     from edureg.programmes.selectors import is_registrar
 
@@ -213,20 +215,19 @@ def pending_work(actor: Actor) -> list[Pending]:
             )
         )
     if can.holds(IMPORT_AREAS, manager=True):
-        since = timezone.now() - RECENT_IMPORTS
-        refused = (
-            imports_of(actor=actor)
-            .filter(uploaded_at__gte=since)
-            .aggregate(refused=Sum("refused"))["refused"]
-            or 0
+        since = timezone.localdate() - RECENT_IMPORTS
+        not_fixed = (
+            refused_rows(runs_in_view(actor, since=since)).filter(fixed=False).count()
         )
         found.append(
             _pending(
-                refused,
-                "%(count)s row of your recent imports was refused: correct it and send it again.",
-                "%(count)s rows of your recent imports were refused: "
-                "correct them and send them again.",
-                "exchange:upload",
+                not_fixed,
+                "%(count)s record sent by your systems or files was refused and is not fixed "
+                "yet.",
+                "%(count)s records sent by your systems or files were refused and are not "
+                "fixed yet.",
+                "exchange:transfers",
+                "state=open",
             )
         )
     if not can.everything and FunctionArea.PUPIL_PERSONAL in can.municipal:

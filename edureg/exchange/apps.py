@@ -17,14 +17,18 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         from edureg.access.api import fieldscope
         from edureg.core import audit, schedule
+        from edureg.core.api.batch import batch_answered
         from edureg.exchange.agreements.terms import bound_to_an_agreement, terms_of
         from edureg.exchange.changes.recording import record_changes
         from edureg.exchange.imports.tasks import imports_resume_task
+        from edureg.exchange.transfers.recording import record_batch
 
         # A file import whose worker died (killed, machine restarted) goes on where it stopped.
         schedule.register(
             "exchange.resume_imports", imports_resume_task, every=dt.timedelta(minutes=1)
         )
+        # What a system sends in batches shows on its institution's transfer dashboard.
+        batch_answered.connect(record_batch, dispatch_uid="exchange.transfers")
         # A recipient's system receives what its data-provision agreements in force allow.
         fieldscope.terms_loader_set(terms_of)
         fieldscope.recipient_flag_set(bound_to_an_agreement)

@@ -26,6 +26,9 @@ class ImportFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "XLSX (Excel)"
     JSONL = "jsonl", "JSON Lines"
+    # Not a file: one batch call of a system's API (`transfers.recording`), kept as a run so
+    # that the transfer dashboard reads files, feeds and API calls alike.
+    API = "api", _("API call")
 
 
 class ImportStatus(models.TextChoices):

@@ -63,7 +63,12 @@ def test_a_school_data_manager_sees_the_pupil_register_and_imports_not_students(
     assert menu["Mokinių registras"] == ["Mokiniai"]
     assert "Studentų registras" not in menu
     assert "Programos" not in menu
-    assert menu["Darbas"] == ["Asmenys", "Importas", "Prašymai ištaisyti duomenis"]
+    assert menu["Darbas"] == [
+        "Asmenys",
+        "Importas",
+        "Duomenų perdavimai",
+        "Prašymai ištaisyti duomenis",
+    ]
     assert "Naudotojų prašymai" not in menu["Prieiga"]
 
 
@@ -118,7 +123,7 @@ def test_an_approver_finds_the_requests_waiting_for_a_decision_on_the_home_page(
     ]
 
 
-def test_an_uploader_finds_the_refused_rows_of_their_imports_on_the_home_page(
+def test_a_data_manager_finds_the_refused_records_not_fixed_yet_on_the_home_page(
     client, django_capture_on_commit_callbacks
 ):
     user = staff_with(FunctionArea.PUPIL_PERSONAL)
@@ -139,7 +144,7 @@ def test_an_uploader_finds_the_refused_rows_of_their_imports_on_the_home_page(
     imports.import_apply(run.pk)
     assert waiting_for(client) == [
         (
-            "1 jūsų neseniai importuota eilutė atmesta: ištaisykite ją ir siųskite dar kartą.",
-            "/imports/",
+            "1 jūsų sistemų ar failų atsiųstas įrašas atmestas ir dar neištaisytas.",
+            "/imports/transfers/?state=open",
         )
     ]

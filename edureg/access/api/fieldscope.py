@@ -146,6 +146,17 @@ def client_terms(actor: Actor) -> Terms | None:
     return terms  # type: ignore[return-value]
 
 
+def binding_without_terms_in_force(binding: Any) -> bool:
+    """Whether a client binding (read `with_recipient_flag`) is a recipient whose agreements
+    are all suspended, expired, ended or not yet in force: such a system gets no token."""
+    if binding is None or _loader is None:
+        return False
+    if getattr(binding, "edureg_is_recipient", True) is False:
+        return False
+    terms = _loader(binding)
+    return terms is not None and not terms.in_force
+
+
 def disclosing(actor: Actor) -> tuple[AgreementRef, str, frozenset[str]] | None:
     """The agreement, data set and fields this request of a recipient discloses under (set by
     `RecipientPermission` before the view runs), for the person's access log."""

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -35,6 +36,11 @@ from edureg.core.upsert import Upserted, key_conflict
 logger = logging.getLogger(__name__)
 
 BATCH_MAX_RECORDS = 500
+
+# Sent once a batch is answered, with `model` (the register's record class), `actor` and
+# `results` (one answer per record, as returned). The exchange app keeps what each source
+# system sent from it (its transfer dashboard); the kernel does not need to know.
+batch_answered = Signal()
 
 # The register's upsert service: (actor, source_system, local_id, values) -> Upserted.
 UpsertService = Callable[..., Upserted[Any]]
@@ -259,6 +265,7 @@ def batch_view(
                 request=request,
                 prepare=prepare,
             )
+            batch_answered.send(sender=BatchView, model=model, actor=actor, results=results)
             return Response({"results": results})
 
     BatchView.__name__ = BatchView.__qualname__ = f"{shape.name}BatchView"

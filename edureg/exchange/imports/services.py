@@ -33,12 +33,13 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from edureg.access.models import ClientBinding
+from edureg.access.models import ClientBinding, FunctionArea, Level
+from edureg.access.scoping import ScopePaths, restrict
 from edureg.core import jobs
 from edureg.core.context import Actor, ActorKind, Channel
 from edureg.core.upsert import key_conflict
@@ -552,3 +553,17 @@ def import_for(*, actor: Actor, public_id: Any) -> ImportRun:
     if run is None:
         raise Http404
     return run
+
+
+INSTITUTION_ITSELF = ScopePaths(institution=("pk",))
+
+
+def writable_institutions(actor: Actor) -> QuerySet[Institution]:
+    """The institutions whose pupils' or students' data the actor keeps (manager level)."""
+    return restrict(
+        Institution.objects.order_by("name_lt"),
+        actor=actor,
+        areas=[FunctionArea.PUPIL_PERSONAL, FunctionArea.STUDENT_DATA],
+        paths=INSTITUTION_ITSELF,
+        level=Level.MANAGER,
+    )

@@ -6,32 +6,18 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from edureg.access.models import FunctionArea, Level
-from edureg.access.scoping import ScopePaths, restrict
 from edureg.core.web import add_service_errors, web_actor
 from edureg.exchange.import_models import ImportKind, RowOutcome
 from edureg.exchange.imports import reports, services
 from edureg.institutions.models import Institution
 
 PAGE = 50
-INSTITUTION_ITSELF = ScopePaths(institution=("pk",))
-
-
-def writable_institutions(actor) -> QuerySet[Institution]:  # type: ignore[no-untyped-def]
-    """The institutions whose pupils' or students' data the actor keeps (manager level)."""
-    return restrict(
-        Institution.objects.order_by("name_lt"),
-        actor=actor,
-        areas=[FunctionArea.PUPIL_PERSONAL, FunctionArea.STUDENT_DATA],
-        paths=INSTITUTION_ITSELF,
-        level=Level.MANAGER,
-    )
 
 
 class UploadForm(forms.Form):
@@ -58,7 +44,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = writable_institutions(actor)  # type: ignore[attr-defined]
+        self.fields["institution"].queryset = services.writable_institutions(actor)  # type: ignore[attr-defined]
 
 
 @login_required

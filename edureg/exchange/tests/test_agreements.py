@@ -3,6 +3,7 @@ fields its agreement names, and a suspension or an expiry refuses the very next 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
@@ -177,9 +178,17 @@ def test_a_suspension_refuses_the_very_next_request_and_a_resumption_restores_it
     assert refused.status_code == 403
     assert agreement.number in refused.json()["message"]
     assert "suspended" in refused.json()["message"]
+    # nor does the suspended system get a new token
+    basic = base64.b64encode(f"{binding.application.client_id}:{secret}".encode()).decode()
+    no_token = client.post(
+        "/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
+    )
+    assert no_token.status_code == 401
+    assert no_token.json()["error"] == "invalid_client"
 
     services.agreement_resume(actor=agency_actor(), agreement=agreement)
     assert client.get(url, **auth).status_code == 200
+    assert token_for(client, binding, secret)
 
 
 def test_an_expiry_refuses_the_very_next_request(client):
