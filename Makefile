@@ -54,6 +54,12 @@ test: setup lint-ruff ## Lint, check migrations, then run the whole suite on SQL
 	@echo "=== test suite on PostgreSQL ==="
 	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
+.PHONY: screenshots
+screenshots: setup ## Screenshots of every role's main pages (lt on a desktop, en on a phone) in var/screenshots/
+	scripts/ensure-chromium.sh
+	EDUREG_SCREENSHOTS=var/screenshots DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest -p no:cacheprovider edureg/tests/test_role_days.py
+	@echo "Screenshots: var/screenshots/"
+
 .PHONY: lint-ruff
 lint-ruff: setup
 	$(VENV)/bin/ruff check .

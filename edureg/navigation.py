@@ -216,14 +216,11 @@ def pending_work(actor: Actor) -> list[Pending]:
         )
     if can.holds(IMPORT_AREAS, manager=True):
         since = timezone.localdate() - RECENT_IMPORTS
-        not_fixed = (
-            refused_rows(runs_in_view(actor, since=since)).filter(fixed=False).count()
-        )
+        not_fixed = refused_rows(runs_in_view(actor, since=since)).filter(fixed=False).count()
         found.append(
             _pending(
                 not_fixed,
-                "%(count)s record sent by your systems or files was refused and is not fixed "
-                "yet.",
+                "%(count)s record sent by your systems or files was refused and is not fixed yet.",
                 "%(count)s records sent by your systems or files were refused and are not "
                 "fixed yet.",
                 "exchange:transfers",

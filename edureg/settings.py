@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -152,6 +153,13 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through TEMPLATES, so that the register's own templates can replace
+# Django's: an empty choice reads "— pasirinkite —", never Django's "---------"
+# (edureg/templates/django/forms/widgets/select_option.html), and list filters' empty choice
+# reads "visi".
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FILTERS_EMPTY_CHOICE_LABEL = _("all")
 
 # --- Database -----------------------------------------------------------------------------
 # SQLite is the embedded default. Each transaction takes the write lock at BEGIN (IMMEDIATE) so

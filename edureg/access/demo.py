@@ -61,6 +61,18 @@ DEMO_USERS = (
         "Direktorienė",
         "director of the Vilnius school: approves the certificates the school forms",
     ),
+    DemoUser(
+        "registratorius",
+        "Jonas",
+        "Registratorius",
+        "registrar of the programmes register (SMPKR): registers or rejects submitted programmes",
+    ),
+    DemoUser(
+        "programos",
+        "Lina",
+        "Programauskienė",
+        "the university's programme applicant: drafts and submits programmes for registration",
+    ),
 )
 
 
@@ -204,6 +216,21 @@ def demo_access_ensure() -> list[DemoUser]:
                 "scope_kind": ScopeKind.INSTITUTION,
                 "institution": school,
                 "function_area": FunctionArea.CERTIFICATES,
+                "level": Level.MANAGER,
+            },
+        ],
+        "registratorius": [
+            {
+                "scope_kind": ScopeKind.NATIONAL,
+                "function_area": FunctionArea.PROGRAMME_REGISTRATION,
+                "level": Level.MANAGER,
+            },
+        ],
+        "programos": [
+            {
+                "scope_kind": ScopeKind.INSTITUTION,
+                "institution": university,
+                "function_area": FunctionArea.PROGRAMME_SUBMISSION,
                 "level": Level.MANAGER,
             },
         ],

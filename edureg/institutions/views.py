@@ -11,7 +11,10 @@ PAGE_SIZE = 50
 def institution_list(request: HttpRequest) -> HttpResponse:
     """Public list of institutions with the same filters as the API."""
     filterset = InstitutionFilter(request.GET or None, queryset=selectors.institution_list())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # An unknown code narrows to nothing, with the field's error, never to everything.
+    valid = not filterset.is_bound or filterset.is_valid()
+    found = filterset.qs if valid else filterset.queryset.none()
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

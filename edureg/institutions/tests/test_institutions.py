@@ -77,6 +77,24 @@ def test_the_public_list_filters_by_municipality_in_ui_and_api(client):
     assert vilnius_school.name_lt not in html
 
 
+def test_the_list_offers_municipalities_and_groups_by_name_and_refuses_an_unknown_code(client):
+    InstitutionFactory(name_lt="Vilniaus „Ąžuolo“ gimnazija")
+    page = client.get("/institutions/", headers={"Accept-Language": "lt"})
+    form = page.context["filter"].form
+    # picked from the list by name, never typed as an ISO 3166-2 code
+    municipality = str(form["municipality"])
+    assert '<option value="LT-15">Kauno miesto savivaldybė</option>' in municipality
+    assert "<select" in str(form["main_group"])
+    assert "---------" not in page.content.decode()
+    assert "ISO 3166-2" not in page.content.decode()
+
+    unknown = client.get("/institutions/?municipality=XX-99", headers={"Accept-Language": "lt"})
+    assert list(unknown.context["page_obj"]) == []
+    assert unknown.context["filter"].form.errors["municipality"]
+    api = client.get("/api/v1/institutions/?municipality=XX-99")
+    assert api.status_code == 400
+
+
 def test_the_institution_page_shows_its_branches(client):
     school = InstitutionFactory()
     InstitutionFactory(
