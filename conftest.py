@@ -9,12 +9,18 @@ import pytest
 from django.contrib.auth import get_user_model
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
+from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
 from edureg.access.models import PledgeAcceptance, PledgeText
 from edureg.core.context import Actor, Channel
 
 PASSWORD = "correct horse battery"
+
+# Property tests judge outcomes, never speed: on a loaded machine (a parallel run, CI) input
+# generation can be slow and an example can take long, which is no failure (house rule 4).
+settings.register_profile("edureg", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("edureg")
 
 
 def make_user(username: str, **extra: Any) -> Any:

@@ -150,6 +150,29 @@ def values_diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[st
     }
 
 
+def who_changed(user: Any, actor_label: str) -> str:
+    """Who made a version, as a person reads it: the user's name, or what kind of actor it was
+    (the recorded label, "system:seed_demo" or "client:school-sis", is for machines)."""
+    from django.utils.translation import gettext as _
+
+    if user is not None and not isinstance(user, str):
+        return str(user.get_full_name() or user.get_username())
+    if user:
+        return str(user)
+    kind, _sep, name = (actor_label or "").partition(":")
+    if kind == "system":
+        return _("the register itself (automatic)")
+    if kind == "client":
+        return _("information system %(name)s") % {"name": name}
+    if kind == "citizen":
+        return _("the person themself")
+    if kind == "share":
+        return _("someone with a share link")
+    if kind == "user":
+        return _("a staff user")
+    return "—"
+
+
 def history_rows_for(instance: models.Model) -> Any:
     """The versions of one record, newest first, with their users."""
     return instance.history.select_related("history_user").order_by("-history_date", "-history_id")  # type: ignore[attr-defined]

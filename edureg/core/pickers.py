@@ -221,3 +221,13 @@ def languages() -> QuerySet[Any]:
     from edureg.core.models import ClassifierValue
 
     return ClassifierValue.objects.of("language")
+
+
+def language_names(codes: str) -> list[str]:
+    """The names of comma-separated language codes ("lt,en") in the active language, from the
+    `language` classifier; a code the classifier lacks is shown as it is."""
+    wanted = [code.strip() for code in codes.split(",") if code.strip()]
+    if not wanted:
+        return []
+    known = {value.code: localized_name(value) for value in languages().filter(code__in=wanted)}
+    return [known.get(code, code) for code in wanted]

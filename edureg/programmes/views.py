@@ -14,10 +14,10 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from edureg.core.pickers import picker_response
+from edureg.core.pickers import language_names, picker_response
 from edureg.institutions.pickers import INSTITUTION
 from edureg.programmes import pickers
 from edureg.programmes.filters import CatalogueFilter
@@ -172,18 +172,6 @@ def programme_csv(request: HttpRequest) -> StreamingHttpResponse:
 # --- Programme page -------------------------------------------------------------------------
 
 
-def _language_names(codes: str) -> list[str]:
-    names = []
-    for code in (c.strip() for c in codes.split(",")):
-        if not code:
-            continue
-        try:
-            names.append(str(get_language_info(code)["name_translated"]))
-        except KeyError:
-            names.append(code)
-    return names
-
-
 @dataclass(frozen=True)
 class HistoryRow:
     version: ProgrammeVersion
@@ -224,7 +212,7 @@ def _programme_page(request: HttpRequest, state_code: str, number: int | None) -
             "other_name": version.name_en if name == version.name_lt else version.name_lt,
             "description": _text(version, "description"),
             "education_awarded": _text(version, "education_awarded"),
-            "languages": _language_names(version.languages),
+            "languages": language_names(version.languages),
             "modules": [(module, _text(module, "name")) for module in version.modules.all()],
             "qualifications": list(version.qualifications.all()),
             "accreditations": list(programme.accreditations.all()),

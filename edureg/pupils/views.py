@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from edureg.access.models import Level
 from edureg.core.collation import name_order
 from edureg.core.context import Actor
-from edureg.core.history import person_history_from_sources
+from edureg.core.history import person_history_from_sources, who_changed
 from edureg.core.models import ClassifierValue
 from edureg.core.pickers import picker_response
 from edureg.core.readable import readable
@@ -230,7 +230,7 @@ def _history(actor: Actor, person: Person, enrolments: Iterable[Enrolment]) -> l
     rows = [
         {
             "when": row["history_date"],
-            "who": row["user"] or row["history_actor"],
+            "who": who_changed(row["user"], row["history_actor"]),
             "channel": row["history_channel"],
             "action": row["history_type"],
             "enrolment": by_id.get(row["record_id"])
@@ -243,7 +243,7 @@ def _history(actor: Actor, person: Person, enrolments: Iterable[Enrolment]) -> l
     rows += [
         {
             "when": row.history_date,
-            "who": row.history_user or row.history_actor,
+            "who": who_changed(row.history_user, row.history_actor),
             "channel": row.history_channel,
             "action": row.history_type,
             "enrolment": None,

@@ -35,6 +35,7 @@ from edureg.access.models import Level
 from edureg.core.collation import name_order
 from edureg.core.confirm import ActWarning, WarningsNotConfirmed
 from edureg.core.context import Actor
+from edureg.core.history import who_changed
 from edureg.core.pickers import picker_response
 from edureg.core.readable import readable
 from edureg.core.transactions import dry_run
@@ -501,7 +502,7 @@ def _history(rights: Iterable[StudyRight]) -> list[dict[str, Any]]:
     return [
         {
             "when": row["history_date"],
-            "who": row["user"] or row["history_actor"],
+            "who": who_changed(row["user"], row["history_actor"]),
             "channel": row["history_channel"],
             "action": row["history_type"],
             "model": row["model_label"],

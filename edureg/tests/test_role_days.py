@@ -34,7 +34,7 @@ from edureg.core.tests import browser
 pytestmark = browser.marks
 
 # Raw internals a person must never read.
-RAW = re.compile(r"\buser:\d+|\b[a-z]+_id:|-{9}|\bNone\b")
+RAW = re.compile(r"\b(?:user|system|client|citizen|share):[\w-]+|\b[a-z]+_id:|-{9}|\bNone\b")
 # Interface words that betray an untranslated string on a Lithuanian page.
 ENGLISH = re.compile(
     r"\b(?:the|and|with|of|Filter|Filters|Search|Save|Next|Previous|Page|Download|Show|"
@@ -61,6 +61,7 @@ DAYS: dict[str, tuple[Stop, ...]] = {
         Stop("group", "/pupils/groups/", "main table tbody a[href*='/pupils/groups/']"),
         Stop("enrol", "/pupils/enrol/"),
         Stop("documents", "/documents/"),
+        Stop("document", "/documents/", "main table tbody a[href*='/documents/']"),
         Stop("imports", "/imports/"),
         Stop("transfers", "/imports/transfers/"),
         Stop("my-rights", "/access/my-rights/"),
@@ -70,6 +71,7 @@ DAYS: dict[str, tuple[Stop, ...]] = {
         Stop("home", "/"),
         Stop("students", "/students/"),
         Stop("student", "/students/", "main table tbody a[href*='/students/']"),
+        Stop("statistics", "/statistics/"),
     ),
     # A municipality's education department
     "vilnius": (
@@ -86,6 +88,7 @@ DAYS: dict[str, tuple[Stop, ...]] = {
         Stop("person", "/people/", "main table tbody a[href*='/people/']"),
         Stop("requests", "/access/requests/"),
         Stop("agreements", "/agreements/"),
+        Stop("agreement", "/agreements/", "main table tbody a[href*='/agreements/']"),
         Stop("blanks", "/documents/blanks/received/"),
     ),
     # The school's director, who approves documents
@@ -98,6 +101,7 @@ DAYS: dict[str, tuple[Stop, ...]] = {
         Stop("home", "/"),
         Stop("institutions", "/institutions/"),
         Stop("catalogue", "/programmes/"),
+        Stop("programme", "/programmes/", "main table tbody a[href*='/programmes/']"),
         Stop("apply", "/access/apply/"),
     ),
 }

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from edureg.access.api.fieldscope import DATASET_LABELS, dataset_fields
 from edureg.core.audit import changes_of
+from edureg.core.history import who_changed
 from edureg.core.web import add_service_errors, query_string_without_page, web_actor
 from edureg.exchange.agreement_models import Agreement
 from edureg.exchange.agreements import selectors, services
@@ -117,10 +118,7 @@ def _scope_lines(agreement: Agreement) -> list[tuple[str, list[str]]]:
 
 
 def _who(version: Any) -> str:
-    user = version.history_user
-    if user is not None:
-        return str(user.get_full_name() or user.get_username())
-    return str(version.history_actor)
+    return who_changed(version.history_user, version.history_actor)
 
 
 def _changed_words(changed: dict[str, Any]) -> list[str]:
