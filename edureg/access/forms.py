@@ -6,7 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from edureg.access.models import FunctionArea, Level, RequestStatus
+from edureg.core.pickers import PickerField
 from edureg.institutions.models import Institution
+from edureg.institutions.pickers import INSTITUTION
 
 NO_RIGHT = ""
 LEVEL_CHOICES = [(NO_RIGHT, _("no right")), *Level.choices]
@@ -41,10 +43,13 @@ class UserRequestForm(RightsFieldsMixin, forms.Form):
     email = forms.EmailField(label=_("Work e-mail"))
     username = forms.CharField(label=_("User name"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
-    institution_code = forms.CharField(
+    # Picked by name (a register id or legal-entity code works too), never typed as a code.
+    institution_code = PickerField(
+        picker=INSTITUTION,
+        queryset=Institution.objects.filter(deregistered_on__isnull=True),
+        url="access:pick-institution",
         label=_("Institution"),
-        max_length=16,
-        help_text=_("The institution's register id or legal-entity code."),
+        help_text=_("Type a few letters of the institution's name and choose it from the list."),
     )
     position = forms.CharField(label=_("Position"), max_length=200)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
@@ -63,15 +68,9 @@ class UserRequestForm(RightsFieldsMixin, forms.Form):
         self.add_rights_fields(self.fields)
 
     def clean_institution_code(self) -> Institution:
-        code = self.cleaned_data["institution_code"].strip()
-        institution = (
-            Institution.objects.filter(register_id=code).first()
-            or Institution.objects.filter(jar_code=code, kind="institution").first()
-        )
+        institution = self.cleaned_data["institution_code"]
         if institution is None:
-            raise forms.ValidationError(_("No institution has this code."))
-        if institution.deregistered_on is not None:
-            raise forms.ValidationError(_("This institution is deregistered."))
+            raise forms.ValidationError(_("Choose the institution."), code="required")
         return institution
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("pledge/", views.pledge, name="pledge"),
     path("pledge/print/", views.pledge_print, name="pledge-print"),
     path("apply/", views.apply, name="apply"),
+    path("pick/institutions/", views.institution_pick, name="pick-institution"),
     path("requests/", views.request_list, name="request-list"),
     path("requests/<uuid:public_id>/", views.request_detail, name="request-detail"),
     path(

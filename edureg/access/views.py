@@ -34,8 +34,11 @@ from edureg.access.forms import (
 from edureg.access.models import FunctionArea, Level, PledgeText
 from edureg.access.session import forget_safeguards
 from edureg.core.context import Actor
+from edureg.core.pickers import picker_response
 from edureg.core.transactions import dry_run
 from edureg.core.web import confirmation_page, is_confirmed
+from edureg.institutions.models import Institution
+from edureg.institutions.pickers import INSTITUTION
 
 PAGE_SIZE = 50
 
@@ -347,3 +350,10 @@ def my_rights(request: HttpRequest) -> HttpResponse:
     return render(
         request, "access/my_rights.html", {"roles": selectors.my_roles(user=request.user)}
     )
+
+
+def institution_pick(request: HttpRequest) -> HttpResponse:
+    """The institution picker of the access request form: institutions are public, and the
+    form is for people without an account yet."""
+    queryset = Institution.objects.filter(deregistered_on__isnull=True)
+    return picker_response(request, queryset, INSTITUTION)

@@ -164,16 +164,33 @@ def test_without_the_pledge_accepted_nothing_is_created(vilnius_approver, mailou
     assert mailoutbox == []
 
 
-def test_an_unknown_institution_code_is_a_field_error():
+def test_an_unknown_institution_is_a_field_error():
     InstitutionFactory()
+    unknown = InstitutionFactory.build()
 
-    response = browser().post("/access/apply/", application(InstitutionFactory.build()))
+    response = browser().post("/access/apply/", application(unknown))
 
     assert response.status_code == 200
-    assert "No institution has this code." in html(response)
+    assert f"Nothing found for “{unknown.register_id}”." in html(response)
     assert response.context["form"].has_error("institution_code")
     assert not User.objects.filter(username="ieva.naujoke").exists()
     assert not UserRequest.objects.exists()
+
+
+def test_the_institution_is_picked_by_its_name():
+    school = InstitutionFactory(name_lt="Kėdainių Šviesiosios gimnazija")
+    page = browser().get("/access/apply/")
+    assert "/access/pick/institutions/" in html(page)  # the widget searches there
+    options = browser().get("/access/pick/institutions/", {"q": "kedainiu sviesiosios"})
+    assert school.register_id in options.content.decode()
+
+    typed = application(school)
+    typed["institution_code"] = "kedainiu sviesiosios gimnazija"
+    response = browser().post("/access/apply/", typed)
+
+    assert response.status_code == 200
+    assert "Request submitted" in html(response)
+    assert UserRequest.objects.get().institution == school
 
 
 # --- 2. Routing: who sees a request ------------------------------------------------------------
