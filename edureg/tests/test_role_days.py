@@ -1,4 +1,5 @@
-"""Every role's main pages in a real browser, on `make run`'s demo data (#16 item 8).
+"""Every role's main pages in a real browser, on `make run`'s demo data (#16 item 8): staff
+roles, two citizens signed in through the demo identity provider (#13), and a visitor.
 
 Each demo role signs in twice: in Lithuanian at desktop size and in English on a phone
 (390 × 844). On every page it opens, in both, the test checks what a reviewer would: the page
@@ -51,6 +52,15 @@ class Stop:
     follow: str = ""  # a CSS selector of a link on `path` whose target is the page
 
 
+CITIZEN_PAGES = (
+    Stop("history", "/me/"),
+    Stop("documents", "/me/documents/"),
+    Stop("who-saw", "/me/access/"),
+    Stop("my-file", "/me/file/"),
+    Stop("corrections", "/me/corrections/"),
+    Stop("shares", "/me/shares/"),
+)
+
 DAYS: dict[str, tuple[Stop, ...]] = {
     # A school's data manager
     "mokykla": (
@@ -96,6 +106,10 @@ DAYS: dict[str, tuple[Stop, ...]] = {
     # The programmes register's registrar, and a university's programme applicant
     "registratorius": (Stop("home", "/"), Stop("work", "/programmes/work/")),
     "programos": (Stop("home", "/"), Stop("work", "/programmes/work/")),
+    # Citizens signed in through the demo identity provider: a school leaver, and a parent
+    # (the first person of the provider's second list, the first of its last).
+    "citizen:2": CITIZEN_PAGES,
+    "citizen:last": CITIZEN_PAGES,
     # Anyone, before signing in
     "": (
         Stop("home", "/"),
@@ -106,6 +120,13 @@ DAYS: dict[str, tuple[Stop, ...]] = {
     ),
 }
 LOOKS = (("lt", "lt-LT", None), ("en", "en-GB", browser.PHONE))
+
+
+def _sign_in_citizen(page: Any, base: str, which: str) -> None:
+    page.goto(f"{base}/demo-idp/")
+    section = "section:last-of-type" if which == "last" else f"section:nth-of-type({which})"
+    page.locator(f"main {section} button").first.click()
+    page.wait_for_url("**/me/**")
 
 
 def _sign_in(page: Any, base: str, username: str, code: str) -> None:
@@ -159,7 +180,7 @@ def test_every_roles_day_in_both_languages_on_desktop_and_phone(live_server):
     codes = {
         username: access_services.static_codes_issue(user=users.get(username=username))
         for username in DAYS
-        if username
+        if username and not username.startswith("citizen:")
     }
     shots = os.environ.get("EDUREG_SCREENSHOTS")
     if shots:
@@ -174,10 +195,13 @@ def test_every_roles_day_in_both_languages_on_desktop_and_phone(live_server):
                     locale=locale, viewport=viewport or {"width": 1280, "height": 900}
                 )
                 page = context.new_page()
-                if username:
+                if username.startswith("citizen:"):
+                    _sign_in_citizen(page, live_server.url, username.partition(":")[2])
+                elif username:
                     _sign_in(page, live_server.url, username, codes[username][number])
                 for stop in stops:
-                    where = f"{username or 'visitor'} {language} {stop.name}"
+                    who = username.replace(":", "-") or "visitor"
+                    where = f"{who} {language} {stop.name}"
                     error = _visit(page, live_server.url, stop)
                     if error:
                         problems.append(f"{where}: {error}")
@@ -185,7 +209,7 @@ def test_every_roles_day_in_both_languages_on_desktop_and_phone(live_server):
                     problems += _problems(page, where, language, phone=viewport is not None)
                     pages_checked += 1
                     if shots:
-                        name = f"{username or 'visitor'}-{stop.name}-{language}.png"
+                        name = f"{who}-{stop.name}-{language}.png"
                         page.screenshot(path=str(Path(shots) / name), full_page=True)
                 context.close()
 
