@@ -334,8 +334,9 @@ SEAL_TRUST_ROOTS = env_list("SEAL_TRUST_ROOTS", str(SEAL_CHAIN_FILE))
 SEAL_KEY_PASSPHRASE = os.environ.get("SEAL_KEY_PASSPHRASE", "")
 if PRODUCTION and not SEAL_KEY_FILE.exists():
     raise ImproperlyConfigured(f"Refusing to start in production: no seal key at {SEAL_KEY_FILE}")
-# The exam centre's local file drop (pupils.exam_centre.FileDropFeed).
-EXAM_CENTRE_DROP_DIR = Path(os.environ.get("EXAM_CENTRE_DROP_DIR", VAR_DIR / "exam-centre"))
+# The inbound feeds' local file drop (exchange.feeds.base.FileDropSource): a directory per feed
+# (population, foreigners, exam-centre, loans, support), each with incoming/, processed/, failed/.
+FEEDS_DROP_DIR = Path(os.environ.get("FEEDS_DROP_DIR", VAR_DIR / "feeds"))
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

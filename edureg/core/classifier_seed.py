@@ -163,7 +163,9 @@ CLASSIFIERS: list[dict[str, Any]] = [
         "name_lt": "Išvykimo priežastis",
         "name_en": "Departure reason",
         "complete": False,
-        "values": [],
+        # The rest of the list is the agency's; a death (the population register's feed) needs
+        # its value whatever the agency seeds.
+        "values": [("death", "Mirtis", "Death")],
     },
     {
         "code": "nvs-funding-kind",
@@ -245,6 +247,7 @@ CLASSIFIERS: list[dict[str, Any]] = [
             ("dishonesty", "Akademinis nesąžiningumas", "Academic dishonesty"),
             ("no-return", "Negrįžo po akademinių atostogų", "Did not return from leave"),
             ("not-paying", "Nemokėjo už studijas", "Did not pay"),
+            ("death", "Mirtis", "Death"),
         ],
     },
     {

@@ -22,7 +22,6 @@ class CredentialsConfig(AppConfig):
         # Document and blank types are reference data: created by every `migrate`, after the
         # classifiers they refer to.
         post_migrate.connect(_seed_document_types, sender=self)
-        import datetime as dt
 
         from edureg.core.audit import access_what_register
 
@@ -41,15 +40,8 @@ class CredentialsConfig(AppConfig):
             }
         )
 
-        from edureg.core import schedule
         from edureg.core.history import person_history_source
         from edureg.credentials.selectors import document_history_of_person
-        from edureg.credentials.tasks import exam_centre_poll_task
 
         # A person's documents (formed, issued, annulled) belong to their history.
         person_history_source(document_history_of_person)
-
-        # The exam centre's file drop is read every quarter of an hour.
-        schedule.register(
-            "pupils.exam_centre_poll", exam_centre_poll_task, every=dt.timedelta(minutes=15)
-        )

@@ -28,11 +28,3 @@ def documents_zip(*, job_id: int, document_ids: list[int], name: str) -> None:
             actor=ZIP_ACTOR, documents=documents, progress=lambda: jobs.job_advance(job, 1)
         )
         jobs.job_attach(job, name=name, content=data)
-
-
-@task()
-def exam_centre_poll_task() -> None:
-    """Import whatever the exam centre dropped (registered as a periodic task)."""
-    from edureg.pupils.exam_centre import exam_centre_poll
-
-    exam_centre_poll()

@@ -20,6 +20,8 @@ class ExchangeConfig(AppConfig):
         from edureg.core.api.batch import batch_answered
         from edureg.exchange.agreements.terms import bound_to_an_agreement, terms_of
         from edureg.exchange.changes.recording import record_changes
+        from edureg.exchange.feeds import register_all
+        from edureg.exchange.feeds.tasks import feeds_poll_task
         from edureg.exchange.imports.tasks import imports_resume_task
         from edureg.exchange.transfers.recording import record_batch
 
@@ -29,6 +31,10 @@ class ExchangeConfig(AppConfig):
         )
         # What a system sends in batches shows on its institution's transfer dashboard.
         batch_answered.connect(record_batch, dispatch_uid="exchange.transfers")
+        # The inbound feeds of other registers run as imports of their own kinds; the files
+        # dropped for them are picked up every five minutes (the exam centre's among them).
+        register_all()
+        schedule.register("exchange.feeds_poll", feeds_poll_task, every=dt.timedelta(minutes=5))
         # A recipient's system receives what its data-provision agreements in force allow.
         fieldscope.terms_loader_set(terms_of)
         fieldscope.recipient_flag_set(bound_to_an_agreement)

@@ -22,6 +22,20 @@ class ImportKind(models.TextChoices):
     STUDY_RIGHTS = "study_rights", _("study rights of students")
 
 
+class FeedKind(models.TextChoices):
+    """Runs of the inbound feeds of other registers (`exchange.feeds`): the same staging, the
+    same per-row results, so the transfer dashboard shows them beside the file imports."""
+
+    POPULATION = "feed_population", _("population register feed")
+    FOREIGNERS = "feed_foreigners", _("foreigners register feed")
+    EXAM_RESULTS = "feed_exams", _("exam centre feed")
+    LOANS = "feed_loans", _("study loans feed (Paskola)")
+    SUPPORT = "feed_support", _("social support feed (Parama)")
+
+
+RUN_KINDS = [*ImportKind.choices, *FeedKind.choices]
+
+
 class ImportFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "XLSX (Excel)"
@@ -51,13 +65,17 @@ class ImportRun(models.Model):
     """One uploaded file and how its application went."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(_("what the file holds"), max_length=16, choices=ImportKind.choices)
+    kind = models.CharField(_("what the file holds"), max_length=16, choices=RUN_KINDS)
     file_format = models.CharField(_("file format"), max_length=8, choices=ImportFormat.choices)
     file_name = models.CharField(_("file name"), max_length=255)
     source_system = models.CharField(_("source system"), max_length=64)
+    # The institution whose records a file import writes; none for a feed run (a feed writes
+    # wherever its records belong).
     institution = models.ForeignKey(
         "institutions.Institution",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("institution"),
     )

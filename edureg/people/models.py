@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edureg.core.history import AuditedHistory
 from edureg.core.models import TrackedModel
+from edureg.core.upsert import SourceKeyed, source_key_unique
 from edureg.people.identity import (
     birth_date_from_code,
     is_well_formed,
@@ -270,3 +271,44 @@ class Guardianship(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.guardian_id} → {self.child_id} ({self.kind})"
+
+
+class PermitKind(models.TextChoices):
+    TEMPORARY = "temporary", _("temporary residence permit")
+    PERMANENT = "permanent", _("permanent residence permit")
+    EU_RESIDENCE = "eu", _("EU citizen's residence certificate")
+
+
+class ResidencePermit(SourceKeyed, TrackedModel):
+    """A foreigner's right to reside in Lithuania, as the foreigners register states it: its
+    feed keeps these rows, keyed by the register's permit number (`local_id`)."""
+
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="residence_permits",
+        verbose_name=_("person"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=PermitKind.choices)
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("The first day the permit no longer holds.")
+    )
+
+    history = AuditedHistory()
+
+    class Meta:
+        ordering = ["person_id", "valid_from", "id"]
+        verbose_name = _("residence permit")
+        verbose_name_plural = _("residence permits")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
+                name="permit_dates_ordered",
+            ),
+            source_key_unique("permit_source_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.local_id} ({self.kind})"

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from edureg.access import scoping
 from edureg.access.models import Level
 from edureg.core.context import Actor, acting_as
+from edureg.core.upsert import Upserted, refusal, upsert_by_key
 from edureg.institutions.models import Municipality
 from edureg.people.identity import birth_date_from_code, normalise_personal_code, sex_from_code
-from edureg.people.models import Guardianship, GuardianshipKind, Person
+from edureg.people.models import Guardianship, GuardianshipKind, Person, ResidencePermit
 from edureg.people.selectors import PERSON_AREAS, PERSON_PATHS
 
 EDITABLE_FIELDS = (
@@ -183,3 +184,47 @@ def guardianship_end(
         relation.full_clean()
         relation.save()
     return relation
+
+
+# --- Residence permits (the foreigners register) ---------------------------------------------
+
+PERMIT_FIELDS = ("kind", "valid_from", "valid_to")
+
+
+@transaction.atomic
+def residence_permit_upsert(
+    *, actor: Actor, person: Person, source_system: str, local_id: str, values: dict[str, Any]
+) -> Upserted[ResidencePermit]:
+    """A residence permit as the foreigners register states it, keyed by its permit number
+    (`local_id`): created, unchanged or updated (a prolonged or withdrawn permit). Like
+    guardianship, only the register's feed or a manager of the person's data writes it."""
+    _check_may_change(actor, person)
+    values = {"valid_to": None, **values}
+    if values["valid_to"] is not None and values["valid_to"] <= values["valid_from"]:
+        raise ValidationError({"valid_to": [_("The end must come after the start.")]})
+
+    def differs(permit: ResidencePermit) -> bool:
+        if permit.person_id != person.pk:
+            raise refusal("local_id", _("This permit number belongs to another person."))
+        return any(getattr(permit, name) != values[name] for name in PERMIT_FIELDS)
+
+    def write(permit: ResidencePermit | None = None) -> ResidencePermit:
+        permit = permit or ResidencePermit(
+            person=person, source_system=source_system, local_id=local_id
+        )
+        for name in PERMIT_FIELDS:
+            setattr(permit, name, values[name])
+        with acting_as(actor):
+            permit.full_clean(validate_constraints=False)
+            permit.save()
+        return permit
+
+    return upsert_by_key(
+        scoped=ResidencePermit.objects.all(),
+        source_system=source_system,
+        local_id=local_id,
+        versioned=False,
+        differs=differs,
+        create=write,
+        update=write,
+    )

@@ -245,7 +245,13 @@ def exam_result_record(
         exam=exam, person=person, withdrawn=False
     ).first()
     if registration is None:
-        raise ValidationError({"person": [_("The pupil was not planned for this exam.")]})
+        raise ValidationError(
+            {
+                "person": [
+                    ValidationError(_("The pupil was not planned for this exam."), "not_planned")
+                ]
+            }
+        )
     if exam.kind == ExamKind.STATE_MATURITY:
         if score is None or not 0 <= score <= 100 or grade is not None:
             raise ValidationError(

@@ -389,8 +389,9 @@ class ScholarshipKind(models.TextChoices):
     OTHER = "other", _("other scholarship")
 
 
-class Scholarship(TrackedModel):
-    """A scholarship paid to the student for a period."""
+class Scholarship(SourceKeyed, TrackedModel):
+    """A scholarship paid to the student for a period; keyed by (source system, local id) when
+    the payer's system sends it (social scholarships from the support system Parama)."""
 
     study_right = models.ForeignKey(
         StudyRight,
@@ -418,6 +419,7 @@ class Scholarship(TrackedModel):
                 condition=models.Q(valid_to__gt=models.F("valid_from")),
                 name="scholarship_dates_ordered",
             ),
+            source_key_unique("scholarship_source_unique"),
         ]
 
     def __str__(self) -> str:

@@ -922,21 +922,34 @@ def scholarship_add(
     valid_from: dt.date,
     valid_to: dt.date,
     payer: str = "",
+    source_system: str = "",
+    local_id: str = "",
 ) -> Scholarship:
-    """A scholarship paid for a period."""
+    """A scholarship paid for a period; keyed by (source_system, local_id) when the payer's
+    system sends it, so a repeated message updates the same scholarship."""
     right = _lock(actor, study_right)
+    existing = None
+    if source_system and local_id:
+        existing = Scholarship.objects.filter(
+            source_system=source_system, local_id=local_id
+        ).first()
+        if existing is not None and existing.study_right_id != right.pk:
+            raise ValidationError(
+                {
+                    "local_id": [
+                        _("This key already identifies a scholarship of another study right.")
+                    ]
+                }
+            )
     if valid_to <= valid_from:
         raise ValidationError({"valid_to": [_("The end must come after the start.")]})
     if Decimal(amount) <= 0:
         raise ValidationError({"amount": [_("The amount must be more than zero.")]})
-    scholarship = Scholarship(
-        study_right=right,
-        kind=kind,
-        amount=amount,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        payer=payer.strip(),
+    scholarship = existing or Scholarship(
+        study_right=right, source_system=source_system, local_id=local_id
     )
+    scholarship.kind, scholarship.amount, scholarship.payer = kind, amount, payer.strip()
+    scholarship.valid_from, scholarship.valid_to = valid_from, valid_to
     with acting_as(actor):
         scholarship.full_clean()
         scholarship.save()
@@ -1637,6 +1650,51 @@ def loan_upsert(
             values,
             LOAN_FIELDS,
             _("This key already identifies a loan of another study right."),
+        ),
+        create=write,
+        update=write,
+    )
+
+
+SCHOLARSHIP_FIELDS = ("kind", "amount", "valid_from", "valid_to", "payer")
+
+
+@service
+def scholarship_upsert(
+    *,
+    actor: Actor,
+    study_right: StudyRight,
+    source_system: str,
+    local_id: str,
+    values: Mapping[str, Any],
+) -> Upserted[Scholarship]:
+    """A scholarship sent by the payer's system (the support system's social scholarships),
+    keyed by its (source system, local id): created, unchanged or updated. The rules are
+    `scholarship_add`'s."""
+    values = {"payer": "", **values}
+
+    def write(_existing: Scholarship | None = None) -> Scholarship:
+        return scholarship_add(
+            actor=actor,
+            study_right=study_right,
+            source_system=source_system,
+            local_id=local_id,
+            **values,
+        )
+
+    return upsert_by_key(
+        scoped=Scholarship.objects.filter(
+            study_right__in=selectors.student_rights_in_scope(actor=actor)
+        ),
+        source_system=source_system,
+        local_id=local_id,
+        versioned=False,
+        differs=lambda scholarship: _keyed_differs(
+            scholarship,
+            study_right,
+            values,
+            SCHOLARSHIP_FIELDS,
+            _("This key already identifies a scholarship of another study right."),
         ),
         create=write,
         update=write,

@@ -19,9 +19,11 @@ from edureg.core.models import AccessLogEntry, ClassifierValue
 from edureg.credentials import blanks, selectors, services
 from edureg.credentials.models import Blank, BlankStatus, Document, DocumentStatus, ReissueKind
 from edureg.credentials.tests import factories as f
+from edureg.exchange.feeds.base import FileDropSource, feeds_poll
+from edureg.exchange.import_models import FeedKind, RowOutcome
+from edureg.exchange.imports.services import import_apply
 from edureg.institutions.tests.factories import InstitutionFactory
 from edureg.pupils import exams
-from edureg.pupils.exam_centre import FileDropFeed, exam_centre_poll
 from edureg.pupils.models import Achievement, AchievementKind, ExamResult
 
 pytestmark = pytest.mark.django_db
@@ -60,20 +62,24 @@ def test_a_schools_june(tmp_path):
             )
 
     # The exam centre drops a results file; one of its rows is about nobody we know
-    feed = FileDropFeed(tmp_path)
+    source = FileDropSource(tmp_path)
     lines = ["personal_code,school_year,subject,level,score,grade"]
     for index, person in enumerate(pupils):
         lines.append(f"{person.personal_code},2025,mathematics,state_maturity,{60 + index},")
         if person != refused_pupil:
             lines.append(f"{person.personal_code},2025,lithuanian,state_maturity,{75 + index},")
     lines.append("39001010000,2025,lithuanian,state_maturity,50,")
-    (tmp_path / "inbox" / "results-2026-07-01.csv").write_text("\n".join(lines) + "\n")
+    incoming = tmp_path / "exam-centre" / "incoming"
+    incoming.mkdir(parents=True)
+    (incoming / "results-2026-07-01.csv").write_text("\n".join(lines) + "\n")
     with translation.override("en"):
-        (report,) = exam_centre_poll(feed)
-    assert (report.created, len(report.errors)) == (7, 1)
-    assert report.errors[0].line == 9 and report.errors[0].field == "personal_code"
-    assert (tmp_path / "done" / "results-2026-07-01.csv.report.txt").exists()
-    assert not list((tmp_path / "inbox").iterdir())
+        (run,) = feeds_poll(source, kinds=[FeedKind.EXAM_RESULTS])
+        run = import_apply(run.pk)
+    assert (run.created, run.refused) == (7, 1)
+    refused = run.rows.get(outcome=RowOutcome.REFUSED)
+    assert (refused.line, refused.field, refused.code) == (9, "personal_code", "not_found")
+    assert list((tmp_path / "exam-centre" / "processed").iterdir())
+    assert not list(incoming.iterdir())
     # The results are the pupils' achievements, with history
     result = ExamResult.objects.get(person=pupils[0], exam=by_subject["lithuanian"])
     assert result.passed and result.achievement.kind == AchievementKind.EXAM

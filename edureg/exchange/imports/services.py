@@ -73,6 +73,8 @@ DUPLICATE_IN_FILE = "duplicate_in_file"
 
 
 def columns(kind: str) -> tuple[str, ...]:
+    if kind in RUN_KINDS:
+        return RUN_KINDS[kind].columns
     return (*REQUIRED[kind], *OPTIONAL[kind])
 
 
@@ -94,7 +96,10 @@ def check_uploader(*, actor: Actor, kind: str, institution: Institution) -> None
 
 
 def actor_of(run: ImportRun) -> Actor:
-    """The uploader as the worker acts for them (through the import channel)."""
+    """The uploader as the worker acts for them (through the import channel); a feed run acts
+    as its feed (`RunKind.actor`)."""
+    if run.kind in RUN_KINDS:
+        return RUN_KINDS[run.kind].actor(run)
     if run.owner_client_id is not None:
         binding = ClientBinding.objects.select_related("application", "institution").get(
             pk=run.owner_client_id
@@ -238,6 +243,8 @@ def refuse_in_file(run: ImportRun) -> None:
 
 
 def _row_problem(kind: str, data: Mapping[str, str]) -> tuple[str, str, str] | None:
+    if kind in RUN_KINDS:
+        return RUN_KINDS[kind].problem(data)
     for name in REQUIRED[kind]:
         if not data.get(name):
             return name, "required", _("This column is required.")
@@ -536,7 +543,34 @@ def apply_study_rights(run: ImportRun, actor: Actor, rows: list[ImportRow]) -> l
 
 
 def _appliers() -> dict[str, Applier]:
-    return {ImportKind.ENROLMENTS: apply_enrolments, ImportKind.STUDY_RIGHTS: apply_study_rights}
+    return {
+        ImportKind.ENROLMENTS: apply_enrolments,
+        ImportKind.STUDY_RIGHTS: apply_study_rights,
+        **{kind: spec.apply for kind, spec in RUN_KINDS.items()},
+    }
+
+
+# --- Other kinds of run: the inbound feeds ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunKind:
+    """A kind of run other than an institution's file import (an inbound feed of another
+    register, `exchange.feeds`): its columns, what a row breaks alone (refused set-wise at
+    staging), how a chunk of rows is applied, and whom the worker acts as. Its runs are staged,
+    applied, resumed and reported by this module like any import."""
+
+    columns: tuple[str, ...]
+    problem: Callable[[Mapping[str, str]], tuple[str, str, str] | None]
+    apply: Applier
+    actor: Callable[[ImportRun], Actor]
+
+
+RUN_KINDS: dict[str, RunKind] = {}
+
+
+def run_kind_register(kind: str, spec: RunKind) -> None:
+    RUN_KINDS[kind] = spec
 
 
 # --- Reads -----------------------------------------------------------------------------------
