@@ -130,6 +130,8 @@ class PopulationFeed(Feed):
             return self._birth(actor, data)
         person = _person(data)
         changed = getattr(self, f"_{event}")(actor, person, data)
+        if isinstance(changed, str):  # a new record of its own (a relation)
+            return Result(changed, record_id=person.public_id)
         outcome = RowOutcome.UPDATED if changed else RowOutcome.UNCHANGED
         return Result(outcome, record_id=person.public_id)
 
@@ -171,7 +173,7 @@ class PopulationFeed(Feed):
         people.person_update(actor=actor, person=person, declared_municipality=municipality)
         return True
 
-    def _guardianship(self, actor: Actor, person: Person, data: Mapping[str, str]) -> bool:
+    def _guardianship(self, actor: Actor, person: Person, data: Mapping[str, str]) -> bool | str:
         guardian = _person(data, "guardian_personal_code")
         before = Guardianship.objects.filter(
             guardian=guardian, child=person, valid_to__isnull=True
@@ -185,7 +187,9 @@ class PopulationFeed(Feed):
             kind=kind,
             source=self.source_system,
         )
-        return before is None or (before.kind, before.source) != (kind, self.source_system)
+        if before is None:
+            return RowOutcome.CREATED
+        return (before.kind, before.source) != (kind, self.source_system)
 
     def _guardianship_end(self, actor: Actor, person: Person, data: Mapping[str, str]) -> bool:
         guardian = _person(data, "guardian_personal_code")
