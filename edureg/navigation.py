@@ -130,6 +130,10 @@ def staff_menu(actor: Actor) -> list[Section]:
         _link(_("Data-provision agreements"), "agreements:list")
         if can.everything or FunctionArea.AGREEMENTS in can.national
         else None,
+        # The inbound feeds of other registers are run by the agency (exchange.feeds.views).
+        _link(_("Inbound feeds"), "feeds:list")
+        if can.everything or FunctionArea.AGREEMENTS in can.national
+        else None,
     ]
     access = [
         _link(_("User requests"), "access:request-list")

@@ -69,6 +69,7 @@ urlpatterns = [
     path("documents/", include("edureg.credentials.urls")),
     path("imports/", include("edureg.exchange.imports.urls")),
     path("agreements/", include("edureg.exchange.agreements.urls")),
+    path("feeds/", include("edureg.exchange.feeds.urls")),
     *verify_urlpatterns,
     path("institutions/", include("edureg.institutions.urls")),
     path("programmes/", include("edureg.programmes.urls")),

@@ -577,8 +577,10 @@ def run_kind_register(kind: str, spec: RunKind) -> None:
 
 
 def imports_of(*, actor: Actor) -> Any:
-    """The actor's own imports, newest first."""
-    return ImportRun.objects.filter(owner_label=actor.label).select_related("institution", "job")
+    """The actor's own imports, newest first (feed runs are the feeds' page's)."""
+    return ImportRun.objects.filter(
+        owner_label=actor.label, kind__in=ImportKind.values
+    ).select_related("institution", "job")
 
 
 def import_for(*, actor: Actor, public_id: Any) -> ImportRun:

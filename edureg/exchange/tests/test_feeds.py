@@ -385,3 +385,38 @@ def test_dropped_files_are_picked_up_and_moved_aside(tmp_path, django_capture_on
     failed = sorted(p.name for p in (tmp_path / "population" / "failed").iterdir())
     assert len(failed) == 2 and failed[1].endswith("broken.xlsx.error.txt")
     assert feeds_poll(FileDropSource(tmp_path)) == []
+
+
+# --- The agency's page -------------------------------------------------------------------------
+
+
+def test_the_agency_uploads_a_feed_file_and_reads_each_rows_result(
+    client, django_capture_on_commit_callbacks
+):
+    from conftest import make_user
+    from edureg.exchange.tests.agreement_helpers import agency_user
+
+    person = PersonFactory()
+    rows = [
+        ["W-1", "residence", person.personal_code, "", "", "", "LT-13", "", ""],
+        ["W-2", "residence", person.personal_code, "", "", "", "LT-00", "", ""],
+    ]
+    upload = io.BytesIO(csv_file(rows, POPULATION))
+    upload.name = "gr-2026-12-04.csv"
+    client.force_login(agency_user())
+    with django_capture_on_commit_callbacks():
+        response = client.post(
+            "/feeds/", {"kind": FeedKind.POPULATION, "file": upload}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    run = ImportRun.objects.get(file_name="gr-2026-12-04.csv")
+    assert response.status_code == 302 and response["Location"] == f"/feeds/{run.public_id}/"
+    import_apply(run.pk)
+    page = client.get(f"/feeds/{run.public_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "gyventoju-registras" in page and "No such municipality" in page
+    report = client.get(f"/feeds/{run.public_id}/errors.csv")
+    assert report.status_code == 200 and b"unknown_municipality" in report.content
+    assert "gr-2026-12-04.csv" in client.get("/feeds/").content.decode()
+    # Someone without the agency's right is refused
+    client.force_login(make_user("feeds-outsider"))
+    assert client.get("/feeds/").status_code == 403
+    assert client.get(f"/feeds/{run.public_id}/").status_code == 403
