@@ -64,6 +64,7 @@ def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 def private_media(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Files that jobs write go to a directory of the test's own (parallel runs never share)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FEEDS_DROP_DIR = tmp_path / "feeds"
 
 
 @pytest.fixture(autouse=True)

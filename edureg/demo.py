@@ -18,7 +18,7 @@ from edureg.access.demo import demo_access_ensure
 from edureg.core.context import Actor, Channel, audit_context
 from edureg.core.demo import DEFAULT_BATCH_SIZE, Progress, Scale, demo_admin_ensure
 from edureg.credentials.demo import credentials_seed
-from edureg.exchange.demo import agreements_seed
+from edureg.exchange.demo import agreements_seed, feeds_demo_files_write
 from edureg.institutions.demo import (
     institutions_generate,
     institutions_insert,
@@ -74,6 +74,8 @@ def demo_seed(
         documents = credentials_seed(scale=scale, seed=seed, progress=progress)
         # A recipient's system under an active data-provision agreement.
         agreements_seed()
+        # A file for each inbound feed, for the agency to run (FEEDS_DROP_DIR/demo/).
+        feeds_demo_files_write()
         # The documents' graduating class is enrolled by the documents' seed: count them too.
         enrolments = Enrolment.objects.count()
     return DemoSeeded(

@@ -463,3 +463,27 @@ def test_every_open_data_table_is_filled_and_the_reports_match_direct_counts(sma
             valid_on(census), kind=GroupKind.GENERAL, institution__municipality__code="LT-57"
         ).count()
     )
+
+
+def test_the_demo_has_a_file_for_each_inbound_feed_that_runs(
+    small_demo, django_capture_on_commit_callbacks
+):
+    """The agency runs the demo's feed files: each applies good records and refuses one."""
+    import io
+
+    from edureg.exchange.demo import feeds_demo_files_write
+    from edureg.exchange.feeds.base import feed_run_start, feeds
+    from edureg.exchange.import_models import ImportStatus
+    from edureg.exchange.imports.services import import_apply
+
+    files = feeds_demo_files_write()
+    assert set(files) == {feed.slug for feed in feeds()}
+    for feed in feeds():
+        with django_capture_on_commit_callbacks():
+            run = feed_run_start(
+                feed=feed, stream=io.BytesIO(files[feed.slug].read_bytes()), file_name="demo.csv"
+            )
+        run = import_apply(run.pk)
+        assert run.status == ImportStatus.DONE, feed.slug
+        refused = list(run.rows.filter(outcome="refused").values_list("line", "field", "code"))
+        assert run.created + run.updated >= 1 and len(refused) == 1, (feed.slug, refused)
