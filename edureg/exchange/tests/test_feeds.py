@@ -203,7 +203,8 @@ def test_population_feed_messages_are_lithuanian_by_default(django_capture_on_co
         )
     import_apply(run.pk)
     assert run.rows.get().message == "Tokio asmens registre nėra."
-    assert run.get_kind_display() == "gyventojų registro duomenys"
+    with translation.override("lt"):
+        assert run.get_kind_display() == "gyventojų registro duomenys"
 
 
 # --- Foreigners register -----------------------------------------------------------------------
