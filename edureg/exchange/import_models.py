@@ -33,7 +33,7 @@ class FeedKind(models.TextChoices):
     SUPPORT = "feed_support", _("social support feed (Parama)")
 
 
-RUN_KINDS = [*ImportKind.choices, *FeedKind.choices]
+RUN_KIND_CHOICES = [*ImportKind.choices, *FeedKind.choices]
 
 
 class ImportFormat(models.TextChoices):
@@ -65,7 +65,7 @@ class ImportRun(models.Model):
     """One uploaded file and how its application went."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(_("what the file holds"), max_length=16, choices=RUN_KINDS)
+    kind = models.CharField(_("what the file holds"), max_length=16, choices=RUN_KIND_CHOICES)
     file_format = models.CharField(_("file format"), max_length=8, choices=ImportFormat.choices)
     file_name = models.CharField(_("file name"), max_length=255)
     source_system = models.CharField(_("source system"), max_length=64)

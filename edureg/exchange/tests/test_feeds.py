@@ -421,3 +421,42 @@ def test_the_agency_uploads_a_feed_file_and_reads_each_rows_result(
     client.force_login(make_user("feeds-outsider"))
     assert client.get("/feeds/").status_code == 403
     assert client.get(f"/feeds/{run.public_id}/").status_code == 403
+
+
+def test_feed_runs_show_on_the_agencys_transfer_dashboard_and_a_refusal_fixed_later(
+    django_capture_on_commit_callbacks,
+):
+    from django.utils import timezone
+
+    from conftest import make_user, verified_actor
+    from edureg.access import services as access_services
+    from edureg.access.models import FunctionArea, Level, ScopeKind
+    from edureg.exchange.transfers import selectors as transfers
+
+    user = make_user("feeds-dashboard-agency")
+    for area in (FunctionArea.PUPIL_PERSONAL, FunctionArea.AGREEMENTS):
+        access_services.role_grant(
+            actor=sf.SYSTEM,
+            user=user,
+            scope_kind=ScopeKind.NATIONAL,
+            function_area=area,
+            level=Level.MANAGER,
+        )
+    agency = verified_actor(user)
+    school_manager = sf.staff_for(sf.hei(), "feeds-dashboard-hei")
+    person = PersonFactory()
+    bad = [["T-1", "residence", person.personal_code, "", "", "", "LT-00", "", ""]]
+    run_feed(django_capture_on_commit_callbacks, FeedKind.POPULATION, bad, POPULATION)
+    since = timezone.localdate()
+
+    (refused,) = transfers.refused_rows(transfers.runs_in_view(agency, since=since))
+    assert (refused.code, refused.fixed) == ("unknown_municipality", False)
+    (group,) = transfers.error_groups(transfers.runs_in_view(agency, since=since))
+    assert (group.code, group.refused, group.still_open) == ("unknown_municipality", 1, 1)
+    assert not transfers.runs_in_view(school_manager, since=since).exists()
+
+    # The population register sends the event again, corrected: the refusal shows fixed
+    good = [["T-1", "residence", person.personal_code, "", "", "", "LT-13", "", ""]]
+    run_feed(django_capture_on_commit_callbacks, FeedKind.POPULATION, good, POPULATION)
+    (refused,) = transfers.refused_rows(transfers.runs_in_view(agency, since=since))
+    assert refused.fixed is True

@@ -11,7 +11,14 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from edureg.core.context import Actor
-from edureg.exchange.import_models import ImportKind, ImportRow, ImportRun, RowOutcome
+from edureg.exchange.import_models import (
+    RUN_KIND_CHOICES,
+    FeedKind,
+    ImportKind,
+    ImportRow,
+    ImportRun,
+    RowOutcome,
+)
 from edureg.exchange.imports.services import writable_institutions
 from edureg.institutions.models import Institution
 
@@ -20,6 +27,13 @@ ACCEPTED = (RowOutcome.CREATED, RowOutcome.UPDATED, RowOutcome.UNCHANGED)
 
 def dashboard_institutions(actor: Actor) -> QuerySet[Institution]:
     return writable_institutions(actor)
+
+
+def _reads_feed_runs(actor: Actor) -> bool:
+    from edureg.access.models import FunctionArea, Level
+    from edureg.access.scoping import grant
+
+    return grant(actor, [FunctionArea.AGREEMENTS], Level.VIEWER).national
 
 
 def _register_model(kind: str) -> Any:
@@ -32,9 +46,11 @@ def _register_model(kind: str) -> Any:
 def runs_in_view(
     actor: Actor, *, since: dt.date, institution: Institution | None = None
 ) -> QuerySet[ImportRun]:
-    runs = ImportRun.objects.filter(
-        institution__in=dashboard_institutions(actor), uploaded_at__date__gte=since
-    )
+    mine = Q(institution__in=dashboard_institutions(actor))
+    if _reads_feed_runs(actor):
+        # The inbound feeds' runs belong to no institution: the agency's (exchange.feeds).
+        mine |= Q(institution__isnull=True, kind__in=FeedKind.values)
+    runs = ImportRun.objects.filter(mine, uploaded_at__date__gte=since)
     if institution is not None:
         runs = runs.filter(institution=institution)
     return runs
@@ -44,8 +60,12 @@ def fixed_since() -> Q:
     """A refused row is fixed once the same record (institution, kind, source system, key) was
     accepted by a later transfer, or changed in the register after the refusal (for example
     through its page)."""
+    # A feed's runs have no institution (NULL never equals NULL): the same feed kind is enough.
+    same_institution = Q(run__institution=OuterRef("run__institution")) | Q(
+        run__institution__isnull=True, run__kind__in=FeedKind.values
+    )
     later_accepted = ImportRow.objects.filter(
-        run__institution=OuterRef("run__institution"),
+        same_institution,
         run__kind=OuterRef("run__kind"),
         run__source_system=OuterRef("run__source_system"),
         key=OuterRef("key"),
@@ -116,7 +136,7 @@ def error_groups(runs: QuerySet[ImportRun]) -> list[ErrorGroup]:
     )
     return [
         ErrorGroup(
-            kind=ImportKind(group["run__kind"]).label,
+            kind=str(dict(RUN_KIND_CHOICES).get(group["run__kind"], group["run__kind"])),
             field=group["field"],
             code=group["code"],
             example=group["example"],
