@@ -99,6 +99,7 @@ DAYS: dict[str, tuple[Stop, ...]] = {
         Stop("requests", "/access/requests/"),
         Stop("agreements", "/agreements/"),
         Stop("agreement", "/agreements/", "main table tbody a[href*='/agreements/']"),
+        Stop("feeds", "/feeds/"),
         Stop("blanks", "/documents/blanks/received/"),
     ),
     # The school's director, who approves documents
