@@ -4,14 +4,16 @@ agreement pages join the matrix (STYLE.md: every new kind of actor joins it).
 Web: each kind of staff user × each agreement page. API: a recipient's system whose agreement
 is active, suspended, expired, not yet in force or whose client is revoked × each operation
 (a person in its scope, one outside it, the list, a write, a data set outside its agreement, an
-endpoint that declares no data set). The expected status comes from a small oracle written
-from the rules, not from the code under test. Each case runs in a savepoint rolled back, so
-every case sees the same world.
+endpoint that declares no data set, and asking for a new token). The expected status comes
+from a small oracle written from the rules, not from the code under test. Each case runs in a
+savepoint rolled back, so every case sees the same world.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -47,6 +49,7 @@ API_OPERATIONS = (
     "person_write",
     "dataset_outside_agreement",
     "endpoint_without_dataset",
+    "new_token",
 )
 
 
@@ -70,6 +73,9 @@ def expected_web(actor: str, operation: str) -> int:
 def expected_api(state: str, operation: str) -> int:
     if state == "revoked":
         return 401
+    if operation == "new_token":
+        # OAuth2's invalid_client: no token for a system without an agreement in force
+        return 200 if state == "active" else 401
     if state != "active":
         return 403
     return {
@@ -128,28 +134,45 @@ def test_agreement_pages_matrix(client):
     assert len(WEB_ACTORS) * len(WEB_OPERATIONS) == 35
 
 
-def _recipient_in(state: str, client: Client) -> tuple[Any, dict[str, str]]:
+@dataclass(frozen=True)
+class Recipient:
+    """A recipient's system in one state: its credentials and a token taken while its
+    agreement was in force (what that token may still do after the change is the question)."""
+
+    binding: Any
+    secret: str
+    auth: dict[str, str]
+
+
+def _recipient_in(state: str, client: Client) -> Recipient:
     binding, secret = recipient_client("LT-13")
     today = timezone.localdate()
-    terms: dict[str, Any] = {}
+    agreement = agreement_for(binding)
+    recipient = Recipient(binding, secret, token_for(client, binding, secret))
     if state == "expired_by_date":
-        terms = {"valid_from": today - dt.timedelta(days=60), "valid_to": today}
+        services.agreement_amend(actor=SYSTEM, agreement=agreement, changes={"valid_to": today})
     elif state == "pending":
-        terms = {"valid_from": today + dt.timedelta(days=1)}
-    agreement = agreement_for(binding, **terms)
-    auth = token_for(client, binding, secret)
-    if state == "suspended":
+        tomorrow = today + dt.timedelta(days=1)
+        services.agreement_amend(
+            actor=SYSTEM, agreement=agreement, changes={"valid_from": tomorrow}
+        )
+    elif state == "suspended":
         services.agreement_suspend(actor=SYSTEM, agreement=agreement, reason="Patikrinimas")
     elif state == "ended_early":
         services.agreement_end(actor=SYSTEM, agreement=agreement, reason="Nutraukta")
     elif state == "revoked":
         access_services.client_revoke(actor=SYSTEM, binding=binding)
-    return binding, auth
+    return recipient
 
 
-def _api_call(client: Client, operation: str, auth: dict[str, str], world: dict[str, Any]) -> int:
-    inside, outside = world["inside"], world["outside"]
+def _api_call(client: Client, operation: str, recipient: Recipient, world: dict[str, Any]) -> int:
+    inside, outside, auth = world["inside"], world["outside"], recipient.auth
+    client_id = recipient.binding.application.client_id
+    basic = base64.b64encode(f"{client_id}:{recipient.secret}".encode()).decode()
     calls = {
+        "new_token": lambda: client.post(
+            "/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
+        ),
         "person_in_scope": lambda: client.get(f"/api/v1/persons/{inside.public_id}/", **auth),
         "person_out_of_scope": lambda: client.get(f"/api/v1/persons/{outside.public_id}/", **auth),
         "person_list": lambda: client.get("/api/v1/persons/", **auth),
@@ -174,14 +197,14 @@ def test_agreement_clients_matrix(client):
     }
     wrong = []
     for state in STATES:
-        _binding, auth = _recipient_in(state, client)
+        recipient = _recipient_in(state, client)
         for operation in API_OPERATIONS:
             with transaction.atomic():
-                status = _api_call(client, operation, auth, world)
+                status = _api_call(client, operation, recipient, world)
                 transaction.set_rollback(True)
             if status != expected_api(state, operation):
                 wrong.append((state, operation, status, expected_api(state, operation)))
     world["inside"].refresh_from_db()
     assert world["inside"].given_names != "Kitas"
     assert wrong == []
-    assert len(STATES) * len(API_OPERATIONS) == 36
+    assert len(STATES) * len(API_OPERATIONS) == 42
