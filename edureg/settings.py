@@ -405,6 +405,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A file import applies its rows this many to a transaction: each chunk is committed with its
 # rows' results (acknowledged) or not at all, so a killed worker loses at most one chunk's work.
 IMPORT_CHUNK_ROWS = int(os.environ.get("IMPORT_CHUNK_ROWS", "500"))
+# Mass-disclosure queries (exchange.queries): at most this many run at once (the others wait
+# queued), each reads and writes this many rows at a time, and its result files are kept this
+# many days after it finished (then a download answers 410 and the files are removed).
+MASS_QUERY_CONCURRENCY = int(os.environ.get("MASS_QUERY_CONCURRENCY", "2"))
+MASS_QUERY_CHUNK_ROWS = int(os.environ.get("MASS_QUERY_CHUNK_ROWS", "2000"))
+MASS_QUERY_RESULT_DAYS = float(os.environ.get("MASS_QUERY_RESULT_DAYS", "3"))
 
 # --- Audit --------------------------------------------------------------------------------
 # Audit hash chains are split into shards so that concurrent writers about different people

@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("edureg.students.api.urls")),
     path("", include("edureg.exchange.imports.api.urls")),
     path("", include("edureg.exchange.changes.urls")),
+    path("", include("edureg.exchange.queries.urls")),
     path("", include("edureg.citizen.api.urls")),
     path("", include("edureg.credentials.api.urls")),
 ]

@@ -23,6 +23,10 @@ class ExchangeConfig(AppConfig):
         from edureg.exchange.feeds import register_all
         from edureg.exchange.feeds.tasks import feeds_poll_task
         from edureg.exchange.imports.tasks import imports_resume_task
+        from edureg.exchange.queries.tasks import (
+            mass_queries_dispatch_task,
+            mass_queries_expire_task,
+        )
         from edureg.exchange.transfers.recording import record_batch
 
         # A file import whose worker died (killed, machine restarted) goes on where it stopped.
@@ -35,6 +39,16 @@ class ExchangeConfig(AppConfig):
         # dropped for them are picked up every five minutes (the exam centre's among them).
         register_all()
         schedule.register("exchange.feeds_poll", feeds_poll_task, every=dt.timedelta(minutes=5))
+        # Mass queries wait for a free slot; one whose worker died is taken up again.
+        schedule.register(
+            "exchange.dispatch_mass_queries",
+            mass_queries_dispatch_task,
+            every=dt.timedelta(minutes=1),
+        )
+        # Expired results of mass queries lose their files.
+        schedule.register(
+            "exchange.expire_mass_queries", mass_queries_expire_task, every=dt.timedelta(hours=1)
+        )
         # A recipient's system receives what its data-provision agreements in force allow.
         fieldscope.terms_loader_set(terms_of)
         fieldscope.recipient_flag_set(bound_to_an_agreement)
@@ -46,5 +60,9 @@ class ExchangeConfig(AppConfig):
             {
                 "enrolment.changes": _("change feed: learning contracts"),
                 "student.changes": _("change feed: study rights"),
+                "enrolment.query": _("mass query: learning contracts"),
+                "enrolment.query-download": _("mass query download: learning contracts"),
+                "student.query": _("mass query: study rights"),
+                "student.query-download": _("mass query download: study rights"),
             }
         )

@@ -4,3 +4,4 @@
 from edureg.exchange.agreement_models import Agreement  # noqa: F401
 from edureg.exchange.change_models import Change, ChangeAudience  # noqa: F401
 from edureg.exchange.import_models import ImportRow, ImportRun  # noqa: F401
+from edureg.exchange.query_models import MassQuery  # noqa: F401

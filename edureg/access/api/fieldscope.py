@@ -8,7 +8,8 @@ is refused by default:
 - without an agreement in force, every API request answers 403 (`RecipientPermission`);
 - an endpoint that declares no data set (`agreement_dataset` on the view or its serializer), or
   one whose data set no agreement in force names, answers 403;
-- a recipient only reads: a write answers 403;
+- a recipient only reads: a write answers 403 (a view that asks for a read by POST, a mass
+  query, says so with `agreement_read_by_post`);
 - a serializer that mixes in `AgreementFieldsMixin` drops every field outside the data set's
   allowed fields, nested ones included.
 
@@ -181,7 +182,9 @@ def recipient_refusal(actor: Actor, view: Any, method: str) -> str | None:
         return None
     if not terms.in_force:
         return terms.refusal or str(_("This system has no data-provision agreement in force."))
-    if method not in ("GET", "HEAD", "OPTIONS"):
+    # A mass query is asked by POST but only reads (exchange.queries): its view says so.
+    reads_by_post = method == "POST" and getattr(view, "agreement_read_by_post", False)
+    if method not in ("GET", "HEAD", "OPTIONS") and not reads_by_post:
         return str(
             _(
                 "A data-provision agreement lets the recipient's system read data; it does not "
