@@ -127,7 +127,7 @@ class MassQuerySerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         links = {}
         for file_format in query.formats:
-            path = reverse("mass-query-result", args=[query.public_id, file_format])
+            path = reverse("api:mass-query-result", args=[query.public_id, file_format])
             links[file_format] = request.build_absolute_uri(path) if request else path
         return links
 
@@ -195,7 +195,7 @@ class MassQueryListView(_QueryView):
         except DjangoPermissionDenied as exc:
             raise _refused(exc) from None
         body = MassQuerySerializer(query, context={"request": request}).data
-        location = request.build_absolute_uri(reverse("mass-query-detail", args=[query.public_id]))
+        location = request.build_absolute_uri(reverse("api:mass-query-detail", args=[query.public_id]))
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
