@@ -189,13 +189,13 @@ class MassQueryListView(_QueryView):
         kind = data.pop("kind")
         formats = data.pop("formats", None)
         try:
-            query = services.mass_query_create(
-                actor=actor, kind=kind, params=data, formats=formats
-            )
+            query = services.mass_query_create(actor=actor, kind=kind, params=data, formats=formats)
         except DjangoPermissionDenied as exc:
             raise _refused(exc) from None
         body = MassQuerySerializer(query, context={"request": request}).data
-        location = request.build_absolute_uri(reverse("api:mass-query-detail", args=[query.public_id]))
+        location = request.build_absolute_uri(
+            reverse("api:mass-query-detail", args=[query.public_id])
+        )
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 

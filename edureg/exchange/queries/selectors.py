@@ -49,9 +49,7 @@ def _date(params: Mapping[str, Any], name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError(
-            {name: [_("Give the date as YYYY-MM-DD.")]}, code="invalid"
-        ) from None
+        raise ValidationError({name: [_("Give the date as YYYY-MM-DD.")]}, code="invalid") from None
 
 
 def _clean_enrolled_on(actor: Actor, params: Mapping[str, Any]) -> dict[str, Any]:

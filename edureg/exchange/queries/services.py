@@ -92,9 +92,7 @@ def mass_query_create(
     wanted = list(dict.fromkeys(formats or files.FORMATS))
     unknown = [f for f in wanted if f not in files.FORMATS]
     if unknown or not wanted:
-        raise ValidationError(
-            {"formats": [_("Choose from csv, jsonl and xlsx.")]}, code="invalid"
-        )
+        raise ValidationError({"formats": [_("Choose from csv, jsonl and xlsx.")]}, code="invalid")
     with transaction.atomic():
         query = MassQuery.objects.create(
             kind=kind,
@@ -249,9 +247,9 @@ def _queue_waiting(now: dt.datetime | None = None) -> list[int]:
 def mass_queries_dispatch(now: dt.datetime | None = None) -> list[int]:
     """Queue again the queries whose worker stopped, and waiting queries for free slots."""
     now = now or timezone.now()
-    MassQuery.objects.filter(
-        status=QueryStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-    ).update(status=QueryStatus.QUEUED, slot=None)
+    MassQuery.objects.filter(status=QueryStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER).update(
+        status=QueryStatus.QUEUED, slot=None
+    )
     return _queue_waiting(now)
 
 

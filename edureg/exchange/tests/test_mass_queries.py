@@ -279,7 +279,11 @@ def test_each_person_gets_a_disclosure_of_the_query_and_of_each_download(client,
     assert rows.filter(what="enrolment.query-download").count() == 6
     for row in rows:
         assert row.agreement_number == world["agreement"].number
-        assert row.disclosed_fields == ["enrolments.id", "enrolments.person", "enrolments.valid_from"]
+        assert row.disclosed_fields == [
+            "enrolments.id",
+            "enrolments.person",
+            "enrolments.valid_from",
+        ]
         assert row.reader_organisation == world["agreement"].recipient
 
     # And the person reads it on "who saw my data", in Lithuanian
