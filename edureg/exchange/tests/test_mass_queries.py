@@ -92,8 +92,9 @@ def _asked(client, world, **body: Any) -> MassQuery:  # type: ignore[no-untyped-
 def _download(client, auth, query: MassQuery, file_format: str) -> Any:  # type: ignore[no-untyped-def]
     answer = client.get(f"{QUERIES}{query.public_id}/result/{file_format}/", **auth)
     if answer.streaming:
+        # Read to the end: the test client then closes the response (and the file) itself,
+        # without closing the test's database connection as a second close would.
         answer.body = b"".join(answer.streaming_content)
-        answer.close()
     return answer
 
 
