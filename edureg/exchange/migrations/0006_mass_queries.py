@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('access', '0002_function_area_archive'),
         ('core', '0006_access_log_disclosures'),
-        ('exchange', '0004_import_format_api'),
+        ('exchange', '0005_feed_runs'),
     ]
 
     operations = [
