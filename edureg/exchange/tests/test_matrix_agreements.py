@@ -26,6 +26,7 @@ from edureg.access import services as access_services
 from edureg.access.models import Level
 from edureg.exchange.agreement_models import AgreementStatus
 from edureg.exchange.agreements import services
+from edureg.exchange.query_models import MassQuery
 from edureg.exchange.tests.agreement_helpers import (
     SYSTEM,
     agency_user,
@@ -50,7 +51,18 @@ API_OPERATIONS = (
     "dataset_outside_agreement",
     "endpoint_without_dataset",
     "new_token",
+    "query_ask",
+    "query_out_of_scope",
+    "query_dataset_outside_agreement",
+    "query_of_another_system",
 )
+
+
+# Persons' names and pupils' enrolments: the data sets the operations read.
+MATRIX_SCOPE = {
+    "persons": ["id", "given_names", "family_name", "birth_date"],
+    "enrolments": ["id", "person", "valid_from"],
+}
 
 
 def expected_web(actor: str, operation: str) -> int:
@@ -85,6 +97,11 @@ def expected_api(state: str, operation: str) -> int:
         "person_write": 403,
         "dataset_outside_agreement": 403,
         "endpoint_without_dataset": 403,
+        # A mass query is a read asked by POST: let through, its parameters checked.
+        "query_ask": 202,
+        "query_out_of_scope": 400,  # a municipality outside the recipient's scope
+        "query_dataset_outside_agreement": 403,
+        "query_of_another_system": 404,
     }[operation]
 
 
@@ -147,7 +164,7 @@ class Recipient:
 def _recipient_in(state: str, client: Client) -> Recipient:
     binding, secret = recipient_client("LT-13")
     today = timezone.localdate()
-    agreement = agreement_for(binding)
+    agreement = agreement_for(binding, scope=MATRIX_SCOPE)
     recipient = Recipient(binding, secret, token_for(client, binding, secret))
     if state == "expired_by_date":
         services.agreement_amend(actor=SYSTEM, agreement=agreement, changes={"valid_to": today})
@@ -169,6 +186,13 @@ def _api_call(client: Client, operation: str, recipient: Recipient, world: dict[
     inside, outside, auth = world["inside"], world["outside"], recipient.auth
     client_id = recipient.binding.application.client_id
     basic = base64.b64encode(f"{client_id}:{recipient.secret}".encode()).decode()
+
+    def ask(body: dict[str, Any]) -> Any:
+        query = {"kind": "pupils_enrolled_on", "date": "2025-11-01"} | body
+        return client.post(
+            "/api/v1/exchange/queries/", query, content_type="application/json", **auth
+        )
+
     calls = {
         "new_token": lambda: client.post(
             "/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
@@ -186,6 +210,12 @@ def _api_call(client: Client, operation: str, recipient: Recipient, world: dict[
         "endpoint_without_dataset": lambda: client.get(
             f"/api/v1/pupils/cards/{inside.public_id}/", **auth
         ),
+        "query_ask": lambda: ask({"municipality": "LT-13"}),
+        "query_out_of_scope": lambda: ask({"municipality": "LT-15"}),
+        "query_dataset_outside_agreement": lambda: ask({"kind": "graduates_of_year", "year": 2025}),
+        "query_of_another_system": lambda: client.get(
+            f"/api/v1/exchange/queries/{world['other_query'].public_id}/", **auth
+        ),
     }
     return calls[operation]().status_code
 
@@ -194,6 +224,9 @@ def test_agreement_clients_matrix(client):
     world = {
         "inside": PersonFactory(declared_municipality=Municipality.objects.get(code="LT-13")),
         "outside": PersonFactory(declared_municipality=Municipality.objects.get(code="LT-15")),
+        "other_query": MassQuery.objects.create(
+            kind="pupils_enrolled_on", dataset="enrolments", owner_client=recipient_client()[0]
+        ),
     }
     wrong = []
     for state in STATES:
@@ -207,4 +240,4 @@ def test_agreement_clients_matrix(client):
     world["inside"].refresh_from_db()
     assert world["inside"].given_names != "Kitas"
     assert wrong == []
-    assert len(STATES) * len(API_OPERATIONS) == 42
+    assert len(STATES) * len(API_OPERATIONS) == 66
