@@ -39,6 +39,7 @@ PROGRAMME_AREAS = {FunctionArea.PROGRAMME_SUBMISSION, FunctionArea.PROGRAMME_REG
 IMPORT_AREAS = {FunctionArea.PUPIL_PERSONAL, FunctionArea.STUDENT_DATA}
 # Who answers citizens' correction requests (citizen.services.ANSWERING_AREAS, as managers).
 CORRECTION_AREAS = IMPORT_AREAS | {FunctionArea.PUPIL_LEARNING, FunctionArea.CERTIFICATES}
+TRANSFER_AGENCY_AREAS = IMPORT_AREAS | {FunctionArea.AGREEMENTS}
 # Refused rows of imports older than this are history, not work waiting.
 RECENT_IMPORTS = dt.timedelta(days=30)
 
@@ -113,8 +114,9 @@ def staff_menu(actor: Actor) -> list[Section]:
     work = [
         _link(_("People"), "people:list") if can.holds(IMPORT_AREAS) else None,
         _link(_("Imports"), "exchange:upload") if can.holds(IMPORT_AREAS, manager=True) else None,
+        # The agency reads every institution's (exchange.transfers.selectors).
         _link(_("Data transfers"), "exchange:transfers")
-        if can.holds(IMPORT_AREAS, manager=True)
+        if can.holds(IMPORT_AREAS, manager=True) or can.national & TRANSFER_AGENCY_AREAS
         else None,
         _link(_("Correction requests"), "corrections:queue")
         if can.holds(CORRECTION_AREAS, manager=True)

@@ -28,7 +28,11 @@ DASHBOARD = "/imports/transfers/"
 
 
 def data_manager(
-    institution: Any = None, *, national: bool = False, name: str = "duomenu-tvarkytoja"
+    institution: Any = None,
+    *,
+    national: bool = False,
+    name: str = "duomenu-tvarkytoja",
+    level: str = Level.MANAGER,
 ) -> Client:
     user = make_user(f"{name}-{uuid.uuid4().hex[:8]}")
     access_services.role_grant(
@@ -37,7 +41,7 @@ def data_manager(
         scope_kind=ScopeKind.NATIONAL if national else ScopeKind.INSTITUTION,
         institution=None if national else institution,
         function_area=FunctionArea.PUPIL_PERSONAL,
-        level=Level.MANAGER,
+        level=level,
     )
     return verified_login(Client(), user)
 
@@ -145,7 +149,8 @@ def test_each_school_sees_only_its_own_and_the_agency_sees_all(sent):
     assert other_page.context["totals"] == []
     assert "T-2" not in other_page.content.decode()
 
-    agency = data_manager(national=True)
+    # the agency reads pupils' data nationally: it sees every institution's transfers
+    agency = data_manager(national=True, level=Level.VIEWER)
     everything = agency.get(DASHBOARD)
     assert [t["institution__name_lt"] for t in everything.context["totals"]] == [
         sent["school"].name_lt

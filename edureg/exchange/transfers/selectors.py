@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
+from edureg.access.models import FunctionArea, Level
+from edureg.access.scoping import grant
 from edureg.core.context import Actor
 from edureg.exchange.import_models import (
     RUN_KIND_CHOICES,
@@ -25,14 +27,24 @@ from edureg.institutions.models import Institution
 ACCEPTED = (RowOutcome.CREATED, RowOutcome.UPDATED, RowOutcome.UNCHANGED)
 
 
+# The agency reads every institution's transfers: national readers of pupils' or students'
+# data, and the data-exchange staff (the agreements area), who also run the inbound feeds.
+AGENCY_AREAS = [FunctionArea.PUPIL_PERSONAL, FunctionArea.STUDENT_DATA, FunctionArea.AGREEMENTS]
+
+
+def reads_every_institution(actor: Actor) -> bool:
+    return grant(actor, AGENCY_AREAS, Level.VIEWER).national
+
+
 def dashboard_institutions(actor: Actor) -> QuerySet[Institution]:
+    """Whose transfers the actor sees: every institution for the agency, otherwise those whose
+    data the actor keeps (manager level, as for uploading)."""
+    if reads_every_institution(actor):
+        return Institution.objects.order_by("name_lt")
     return writable_institutions(actor)
 
 
 def _reads_feed_runs(actor: Actor) -> bool:
-    from edureg.access.models import FunctionArea, Level
-    from edureg.access.scoping import grant
-
     return grant(actor, [FunctionArea.AGREEMENTS], Level.VIEWER).national
 
 
