@@ -21,6 +21,7 @@ from edureg.people.models import Person
 from edureg.people.tests.factories import PersonFactory, personal_code
 from edureg.pupils import exams
 from edureg.pupils import services as pupil_services
+from edureg.statistics.tests.population import reason as departure_reason
 
 SYSTEM = Actor.system("tests")
 
@@ -63,6 +64,7 @@ class Leaver:
     person: Person
     name: str
     code: str
+    schools: tuple[Any, Any]  # the school they left from last, and the one before
 
 
 def school_leaver(left_on: dt.date = LEFT_ON) -> Leaver:
@@ -101,9 +103,9 @@ def school_leaver(left_on: dt.date = LEFT_ON) -> Leaver:
         subject=maths,
         grade=9,
     )
-    reason = ClassifierValue.objects.of("departure-reason").order_by("code").first()
+    reason = departure_reason("archive-test-emigrated", "Išvyko į užsienį", "Emigrated")
     pupil_services.pupil_depart(actor=SYSTEM, enrolment=moved, on=left_on, reason=reason)
-    return Leaver(person=person, name=family, code=code)
+    return Leaver(person=person, name=family, code=code, schools=(second, first))
 
 
 def tables_holding(*needles: str) -> dict[str, list[str]]:
