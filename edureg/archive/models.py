@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,12 +33,35 @@ class RecordKind(models.TextChoices):
     """The kinds of record a rule can govern (those the retention run knows how to move)."""
 
     PERSON = "person", _("person with all their learning records")
+    ENROLMENT = "enrolment", _("an ended enrolment with its NVŠ marks (the person stays)")
+    STUDY_RIGHT = "study_right", _("an ended study right with its records (the person stays)")
+    IMPORTS = "imports", _("file imports with their rows")
+    CHANGE_FEED = "change_feed", _("change feed entries")
 
 
 class RetentionEvent(models.TextChoices):
     # The end of the person's last enrolment or study right, with nothing still open.
     LEARNING_ENDED = "learning_ended", _("end of the last enrolment or study right")
     DEATH = "death", _("death")
+    # The end of one enrolment: a departure, a transfer or a move to another group.
+    DEPARTURE = "departure", _("end of the enrolment (departure, transfer, move)")
+    # The end of one study right: graduation, termination or transfer.
+    STUDY_ENDED = "study_ended", _("end of the study right (graduation, termination, transfer)")
+    FINISHED = "finished", _("the import finished")
+    RECORDED = "recorded", _("the entry was recorded")
+
+
+# Which events a rule for each kind may count from (anything else is refused on the event).
+ALLOWED_EVENTS: dict[str, tuple[str, ...]] = {
+    RecordKind.PERSON: (RetentionEvent.LEARNING_ENDED, RetentionEvent.DEATH),
+    RecordKind.ENROLMENT: (RetentionEvent.DEPARTURE,),
+    RecordKind.STUDY_RIGHT: (RetentionEvent.STUDY_ENDED,),
+    RecordKind.IMPORTS: (RetentionEvent.FINISHED,),
+    RecordKind.CHANGE_FEED: (RetentionEvent.RECORDED,),
+}
+# Kinds that have no archive stage: they are destroyed when the period ends (the feed's
+# entries hold keys, not content; an archive of them would serve nobody).
+DESTROYED_ONLY = frozenset({RecordKind.CHANGE_FEED})
 
 
 class RetentionRule(TrackedModel):
@@ -87,6 +111,37 @@ class RetentionRule(TrackedModel):
     def __str__(self) -> str:
         return f"{self.code} ({self.get_kind_display()}, {self.get_event_display()})"
 
+    def clean(self) -> None:
+        super().clean()
+        allowed = ALLOWED_EVENTS.get(self.kind)
+        if allowed is not None and self.event not in allowed:
+            raise ValidationError(
+                {
+                    "event": [
+                        _("A rule for %(kind)s counts from: %(events)s.")
+                        % {
+                            "kind": self.get_kind_display(),
+                            "events": ", ".join(str(RetentionEvent(e).label) for e in allowed),
+                        }
+                    ]
+                }
+            )
+        if (
+            self.kind in DESTROYED_ONLY
+            and self.archive_after_years is not None
+            and self.archive_after_years != self.destroy_after_years
+        ):
+            raise ValidationError(
+                {
+                    "archive_after_years": [
+                        _(
+                            "These records are not archived: they are destroyed when the "
+                            "period ends. Give the same number of years for both."
+                        )
+                    ]
+                }
+            )
+
 
 class RetentionRun(models.Model):
     """One application of the rules on a day: what moved, as counts (no personal data)."""
@@ -114,13 +169,14 @@ class ArchivedRecord(models.Model):
     rule = models.ForeignKey(
         RetentionRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("rule")
     )
-    # The person's public id (the key of their access log; kept when restored).
-    person_public_id = models.UUIDField(db_index=True)
+    # The person's public id (the key of their access log; kept when restored). Records that
+    # are no one person's (an import) have none, and are not found by a person search.
+    person_public_id = models.UUIDField(null=True, blank=True, db_index=True)
     # What a lawful search matches on.
     personal_code = models.CharField(max_length=11, blank=True, default="", db_index=True)
-    given_names = models.CharField(_("given names"), max_length=200)
-    family_name = models.CharField(_("family name"), max_length=200)
-    birth_date = models.DateField(_("birth date"))
+    given_names = models.CharField(_("given names"), max_length=200, blank=True)
+    family_name = models.CharField(_("family name"), max_length=200, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
     event_date = models.DateField(_("event date"))
     archived_at = models.DateTimeField(_("archived at"))
     destroy_on = models.DateField(_("to be destroyed on"))
@@ -182,6 +238,9 @@ class Tombstone(TrackedModel):
     )
     destroyed_at = models.DateTimeField(_("destroyed at"))
     rows = models.JSONField(_("rows"), default=dict)
+    # Change feed entries: the feed position up to which entries were destroyed ("xid.id"); a
+    # client's cursor between the start and it is refused (it must read the lists again).
+    horizon = models.CharField(_("feed position"), max_length=40, blank=True)
 
     history = AuditedHistory()
 

@@ -89,7 +89,7 @@ def archive_search(
     )
     log_person_access(
         actor=actor,
-        person_public_ids=[r.person_public_id for r in found],
+        person_public_ids=[r.person_public_id for r in found if r.person_public_id],
         what="archive.search",
         purpose=search.purpose,
     )
@@ -129,12 +129,13 @@ def archived_record_open(
     record = ArchivedRecord.objects.select_related("rule").filter(public_id=public_id).first()
     if record is None:
         raise Http404
-    log_person_access(
-        actor=actor,
-        person_public_ids=[record.person_public_id],
-        what="archive.record",
-        purpose=search.purpose,
-    )
+    if record.person_public_id:
+        log_person_access(
+            actor=actor,
+            person_public_ids=[record.person_public_id],
+            what="archive.record",
+            purpose=search.purpose,
+        )
     rows = [
         ArchivedRow(table=item["model"], fields=item["fields"])
         for item in json.loads(record.payload)

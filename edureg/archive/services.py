@@ -7,12 +7,13 @@ daily task passes the real date and a test passes the dates of its scenario.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.core import serializers
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from edureg.access.models import FunctionArea, Level
 from edureg.access.scoping import require
 from edureg.archive.models import (
+    DESTROYED_ONLY,
     ArchivedRecord,
     ArchiveMove,
     MoveKind,
@@ -32,6 +34,8 @@ from edureg.archive.models import (
 )
 from edureg.core.audit import change_log_redact
 from edureg.core.context import Actor, acting_as
+from edureg.exchange.change_models import Change, ChangeAction, ChangeAudience
+from edureg.exchange.import_models import ImportRun, ImportStatus
 from edureg.people.models import Person
 from edureg.pupils.models import Enrolment
 from edureg.students.models import StudyRight
@@ -188,6 +192,61 @@ def people_due(*, rule: RetentionRule, today: dt.date) -> list[tuple[Person, dt.
     return due
 
 
+def _ended_due(
+    model: type[models.Model], end_field: str, open_q: Q, *, rule: RetentionRule, today: dt.date
+) -> list[tuple[models.Model, dt.date]]:
+    """Ended rows of one model (an enrolment, a study right) whose end is at least the rule's
+    archive period before `today` — but not one that a still open row of its kind refers to
+    (a study right continued by a transfer waits for its successor)."""
+    years = rule.archive_after_years
+    latest = dt.date(today.year - years, 12, 31)
+    rows = model._default_manager.filter(**{f"{end_field}__isnull": False}).filter(
+        **{f"{end_field}__lte": latest}
+    )
+    due = []
+    for row in rows.select_related("person").order_by("pk"):
+        ended = getattr(row, end_field)
+        if add_years(ended, years) > today:
+            continue
+        unit = _unit_of(row)
+        if any(
+            type(other) is model and model._default_manager.filter(open_q, pk=other.pk).exists()
+            for other in unit[1:]
+        ):
+            continue
+        due.append((row, ended))
+    return due
+
+
+def records_due(*, rule: RetentionRule, today: dt.date) -> list[tuple[models.Model, dt.date]]:
+    """The live records of the rule's kind whose archive period after its event has passed,
+    each with the date of the event."""
+    if rule.kind == RecordKind.PERSON:
+        return list(people_due(rule=rule, today=today))
+    if rule.kind == RecordKind.ENROLMENT:
+        return _ended_due(
+            Enrolment,
+            "valid_to",
+            Q(valid_to__isnull=True) | Q(valid_to__gt=today),
+            rule=rule,
+            today=today,
+        )
+    if rule.kind == RecordKind.STUDY_RIGHT:
+        return _ended_due(StudyRight, "ended_on", Q(ended_on__isnull=True), rule=rule, today=today)
+    if rule.kind == RecordKind.IMPORTS:
+        years = rule.archive_after_years
+        runs = ImportRun.objects.filter(
+            finished_at__isnull=False,
+            finished_at__date__lte=dt.date(today.year - years, 12, 31),
+        ).exclude(status__in=[ImportStatus.STAGED, ImportStatus.RUNNING])
+        return [
+            (run, run.finished_at.date())
+            for run in runs.order_by("pk")
+            if add_years(timezone.localdate(run.finished_at), years) <= today
+        ]
+    return []
+
+
 # --- One unit of records ----------------------------------------------------------------------
 
 
@@ -197,12 +256,13 @@ def _is_version_table(model: type[models.Model]) -> bool:
     )
 
 
-def _unit_of(person: Person) -> list[models.Model]:
-    """The person and every live row that refers to them, directly or through another row of
-    the unit (a study right's periods and results, an enrolment's NVŠ marks), parents first."""
-    found: list[models.Model] = [person]
-    seen = {(Person._meta.label, person.pk)}
-    queue: list[models.Model] = [person]
+def _unit_of(root: models.Model) -> list[models.Model]:
+    """The root (a person, an enrolment, an import) and every live row that refers to it,
+    directly or through another row of the unit (a study right's periods and results, an
+    enrolment's NVŠ marks, an import's rows), parents first."""
+    found: list[models.Model] = [root]
+    seen = {(root._meta.label, root.pk)}
+    queue: list[models.Model] = [root]
     while queue:
         obj = queue.pop(0)
         for rel in obj._meta.get_fields(include_hidden=True):
@@ -247,7 +307,6 @@ def _delete_rows(objs: list[models.Model], *, now: dt.datetime, reason: str) -> 
             post_delete.send(sender=model, instance=row, using=model._base_manager.db, origin=row)
 
 
-@transaction.atomic
 def person_archive(
     *, actor: Actor, person: Person, rule: RetentionRule, event_date: dt.date, now: dt.datetime
 ) -> ArchivedRecord:
@@ -255,20 +314,44 @@ def person_archive(
     (the rule's archive period after the event has passed). Their versions stay in the history
     tables; every live page, list, export, feed and statistic stops showing them, because the
     rows are no longer in the live tables."""
+    return record_archive(actor=actor, root=person, rule=rule, event_date=event_date, now=now)
+
+
+def _person_of(root: models.Model) -> Person | None:
+    if isinstance(root, Person):
+        return root
+    return getattr(root, "person", None)
+
+
+@transaction.atomic
+def record_archive(
+    *, actor: Actor, root: models.Model, rule: RetentionRule, event_date: dt.date, now: dt.datetime
+) -> ArchivedRecord:
+    """Move one unit of the rule's kind — a person with all their records, an ended enrolment
+    or study right with the rows that refer to it (the person stays live), an import with its
+    rows — out of the live tables into the archive."""
     _require_archive_manager(actor)
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    unit = _unit_of(person)
+    if rule.kind in DESTROYED_ONLY:
+        raise ValidationError(_("These records are not archived."))
+    root = type(root)._base_manager.select_for_update().get(pk=root.pk)
+    unit = _unit_of(root)
     rows = _rows_per_table(unit)
     reason = f"archived: {rule.code}"
+    person = _person_of(root)
+    who: dict[str, Any] = {}
+    if person is not None:
+        who = {
+            "person_public_id": person.public_id,
+            "personal_code": person.personal_code or "",
+            "given_names": person.given_names,
+            "family_name": person.family_name,
+            "birth_date": person.birth_date,
+        }
     with acting_as(actor):
         record = ArchivedRecord.objects.create(
-            kind=RecordKind.PERSON,
+            kind=rule.kind,
             rule=rule,
-            person_public_id=person.public_id,
-            personal_code=person.personal_code or "",
-            given_names=person.given_names,
-            family_name=person.family_name,
-            birth_date=person.birth_date,
+            **who,
             event_date=event_date,
             archived_at=now,
             destroy_on=add_years(event_date, rule.destroy_after_years),
@@ -291,7 +374,7 @@ def person_archive(
 @transaction.atomic
 def archive_restore(
     *, actor: Actor, record: ArchivedRecord, reason: str, now: dt.datetime | None = None
-) -> Person:
+) -> models.Model:
     """Bring an archived unit back into the live register, with a stated reason (agency's
     archive managers only). Each row gets a new version ("+", with the reason); the unit's
     history shows both moves."""
@@ -313,9 +396,17 @@ def archive_restore(
                 for item in objects:
                     for name, values in (item.m2m_data or {}).items():
                         getattr(item.object, name).set(values)
+                # What the rows refer to must be live (an enrolment's person, the group it
+                # was transferred to): checked now, not at commit.
+                connection.check_constraints(
+                    table_names=sorted({type(i.object)._meta.db_table for i in objects})
+                )
         except IntegrityError as exc:
             raise ValidationError(
-                _("The live register already holds a record this one would duplicate.")
+                _(
+                    "The live register already holds a record this one would duplicate, or no "
+                    "longer holds one it refers to (restore that first)."
+                )
             ) from exc
         ArchiveMove.objects.create(
             record_public_id=record.public_id,
@@ -327,9 +418,7 @@ def archive_restore(
             reason=reason.strip(),
         )
         record.delete()
-    person = objects[0].object
-    assert isinstance(person, Person)
-    return person
+    return objects[0].object
 
 
 @transaction.atomic
@@ -345,7 +434,7 @@ def archive_destroy(*, actor: Actor, record: ArchivedRecord, now: dt.datetime) -
         model = type(obj)
         versions.append((model._meta.label_lower, str(obj.pk)))
         history = getattr(model, "history", None)
-        if history is not None:
+        if history is not None and _is_version_table(getattr(history, "model", models.Model)):
             history.model._base_manager.filter(**{model._meta.pk.attname: obj.pk}).delete()
     with acting_as(actor):
         change_log_redact(records=versions, reason=f"retention: {record.rule.code}")
@@ -367,6 +456,77 @@ def archive_destroy(*, actor: Actor, record: ArchivedRecord, now: dt.datetime) -
         )
         record.delete()
     return tombstone
+
+
+# --- The change feed: entries destroyed, never archived ----------------------------------------
+
+
+def change_feed_horizon() -> tuple[int, int]:
+    """The feed position (xid, change id) up to which entries have been destroyed; (0, 0) when
+    none has. A cursor after the start and before it may have missed a destroyed entry."""
+    best = (0, 0)
+    for text in Tombstone.objects.filter(kind=RecordKind.CHANGE_FEED).values_list(
+        "horizon", flat=True
+    ):
+        xid, _sep, change_id = text.partition(".")
+        if xid.isdigit() and change_id.isdigit():
+            best = max(best, (int(xid), int(change_id)))
+    return best
+
+
+@transaction.atomic
+def change_feed_destroy(
+    *, actor: Actor, rule: RetentionRule, today: dt.date, now: dt.datetime
+) -> int:
+    """Destroy the feed's entries recorded at least the rule's period before `today`, except
+    each live record's latest entry (the next change of the record compares its audiences with
+    it, and a mirror replaying from the start still gets the record). The entries hold keys,
+    not content, so nothing is archived; a tombstone keeps how many and the feed position up
+    to which they went, and the feed refuses a cursor before that position (the client reads
+    the lists again, then follows from `/changes/latest/`). Returns the number destroyed."""
+    _require_archive_manager(actor)
+    cutoff = dt.datetime.combine(
+        add_years(today, -rule.destroy_after_years), dt.time.min, tzinfo=dt.UTC
+    )
+    latest = (
+        Change.objects.filter(dataset=OuterRef("dataset"), object_id=OuterRef("object_id"))
+        .order_by("-id")
+        .values("id")[:1]
+    )
+    old = Change.objects.filter(at__lt=cutoff).annotate(latest=Subquery(latest))
+    doomed = list(
+        old.exclude(Q(id=models.F("latest")) & ~Q(action=ChangeAction.DELETED)).values_list(
+            "id", "xid"
+        )
+    )
+    if not doomed:
+        return 0
+    ids = [pk for pk, _xid in doomed]
+    horizon = max((xid, pk) for pk, xid in doomed)
+    audiences = 0
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        audiences += ChangeAudience.objects.filter(change_id__in=chunk)._raw_delete("default")
+        Change.objects.filter(id__in=chunk)._raw_delete("default")
+    with acting_as(actor):
+        tombstone = Tombstone.objects.create(
+            record_public_id=uuid.uuid4(),
+            kind=RecordKind.CHANGE_FEED,
+            rule=rule,
+            destroyed_at=now,
+            rows={"exchange.change": len(ids), "exchange.changeaudience": audiences},
+            horizon=f"{horizon[0]}.{horizon[1]}",
+        )
+        ArchiveMove.objects.create(
+            record_public_id=tombstone.record_public_id,
+            kind=RecordKind.CHANGE_FEED,
+            move=MoveKind.DESTROYED,
+            at=now,
+            rule=rule,
+            actor=actor.label,
+            reason=rule.code,
+        )
+    return len(ids)
 
 
 # --- The daily run ----------------------------------------------------------------------------
@@ -392,10 +552,15 @@ def retention_apply(
                 f"{kind}:{event}",
                 {"kind": kind, "rule": rule.code, "archived": 0, "destroyed": 0, "failed": 0},
             )
-            for person, event_date in people_due(rule=rule, today=today):
+            if kind == RecordKind.CHANGE_FEED:
+                line["destroyed"] += change_feed_destroy(
+                    actor=actor, rule=rule, today=today, now=now
+                )
+                continue
+            for root, event_date in records_due(rule=rule, today=today):
                 try:
-                    person_archive(
-                        actor=actor, person=person, rule=rule, event_date=event_date, now=now
+                    record_archive(
+                        actor=actor, root=root, rule=rule, event_date=event_date, now=now
                     )
                     line["archived"] += 1
                 except (IntegrityError, ValidationError):

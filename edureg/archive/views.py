@@ -78,14 +78,16 @@ def restore(request: HttpRequest, public_id: Any) -> HttpResponse:
     form = ArchiveRestoreForm(request.POST)
     if form.is_valid():
         try:
-            person = services.archive_restore(
+            services.archive_restore(
                 actor=actor, record=archived, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The record is back in the live register."))
-            return redirect("people:detail", person.public_id)
+            if archived.person_public_id:
+                return redirect("people:detail", archived.person_public_id)
+            return redirect("archive:search")
     return render(
         request, "archive/restore_failed.html", {"record": archived, "form": form}, status=400
     )

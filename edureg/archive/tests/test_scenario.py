@@ -29,8 +29,8 @@ from edureg.archive.tests.factories import (
 from edureg.citizen.tests.factories import sign_in
 from edureg.core.audit import chain_access_log, verify_all
 from edureg.core.models import AccessLogEntry
-from edureg.people.models import Person
 from edureg.exchange.tests.test_changes import CHANGES, get, register, replay
+from edureg.people.models import Person
 from edureg.pupils.models import Enrolment
 from edureg.pupils.tests.test_api import school_system
 from edureg.statistics.reports.base import Filters, get_report

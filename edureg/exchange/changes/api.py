@@ -88,7 +88,10 @@ class ChangeListView(_FeedView):
             "groups and students' study rights. Start from `/changes/latest/` (or without "
             "`after`, from the beginning) and ask again with the answer's `cursor` while "
             f"`has_more`; at most {feed.PAGE_MAX} a page. A cursor is never beyond a change "
-            "still being written. Each page that shows persons is written to their access logs "
+            "still being written. Entries older than their retention period are destroyed "
+            "(each record's latest entry stays): a cursor before them is refused with the "
+            "code `expired`, and the client reads the lists again. Each page that shows "
+            "persons is written to their access logs "
             "(for a recipient's system, as a disclosure under its agreement). A recipient "
             "receives only the data sets and fields its agreements in force name."
         ),
@@ -110,6 +113,19 @@ class ChangeListView(_FeedView):
             if parsed is None:
                 raise field_error("after", _("This is not a cursor of the change feed."))
             after = parsed
+            # Entries destroyed at the end of their retention (archive.change_feed_destroy) may
+            # lie after an old cursor: a client there reads the lists again.
+            from edureg.archive.services import change_feed_horizon
+
+            if after > feed.Position() and (after.xid, after.change_id) < change_feed_horizon():
+                raise field_error(
+                    "after",
+                    _(
+                        "Entries after this cursor were destroyed at the end of their retention: "
+                        "read the lists again, then follow the feed from /changes/latest/."
+                    ),
+                    code="expired",
+                )
         size = feed.PAGE_DEFAULT
         if request.query_params.get("page_size"):
             try:
