@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from edureg.access.demo import demo_access_ensure
+from edureg.archive.demo import retention_rules_seed
 from edureg.core.context import Actor, Channel, audit_context
 from edureg.core.demo import DEFAULT_BATCH_SIZE, Progress, Scale, demo_admin_ensure
 from edureg.credentials.demo import credentials_seed
@@ -71,6 +72,8 @@ def demo_seed(
         # After the learners: parents of children, who are no learners of the registers.
         parents = families_seed(scale=scale, seed=seed, progress=progress, batch_size=batch_size)
         funding_rules_seed()
+        # Demo retention rules (demo values), so the archive's pages show something.
+        retention_rules_seed()
         documents = credentials_seed(scale=scale, seed=seed, progress=progress)
         # A recipient's system under an active data-provision agreement.
         agreements_seed()

@@ -146,6 +146,12 @@ def demo_access_ensure() -> list[DemoUser]:
                 "function_area": FunctionArea.FUNDING_CALCULATION,
                 "level": Level.MANAGER,
             },
+            # Reads the retention rules, the daily runs and the archive (lawful search).
+            {
+                "scope_kind": ScopeKind.NATIONAL,
+                "function_area": FunctionArea.ARCHIVE,
+                "level": Level.VIEWER,
+            },
         ],
         "vilnius": [
             {

@@ -134,6 +134,19 @@ def test_every_audit_chain_verifies(small_demo):
     assert verify_all() == []
 
 
+def test_the_demo_retention_rules_are_labelled_and_each_names_its_legal_basis(small_demo):
+    # The archive's pages are not empty in the walk-through; every demo rule says it is one.
+    from edureg.archive.models import ALLOWED_EVENTS, RetentionRule
+
+    rules = list(RetentionRule.objects.all())
+    assert {r.kind for r in rules} == set(ALLOWED_EVENTS)
+    assert all("demonstracinė" in r.legal_basis for r in rules)
+    agency = RoleAssignment.objects.filter(
+        user__username="agentura", function_area=FunctionArea.ARCHIVE
+    )
+    assert agency.exists()
+
+
 # --- People and institutions --------------------------------------------------------------
 
 

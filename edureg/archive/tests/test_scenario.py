@@ -176,6 +176,7 @@ def test_a_leaver_is_archived_found_lawfully_restored_and_finally_destroyed(admi
     assert {"archive_archivedrecord", "people_historicalperson", "core_changelogentry"} <= set(held)
 
     # At the end of retention, the archived records are destroyed.
+    held_rows = ArchivedRecord.objects.get(person_public_id=public_id).rows
     final = _run(LEFT_ON.replace(year=2033))
     assert final.counts[f"person:{pupils_rule.event}"]["destroyed"] == 1
     assert not ArchivedRecord.objects.filter(person_public_id=public_id).exists()
@@ -184,6 +185,7 @@ def test_a_leaver_is_archived_found_lawfully_restored_and_finally_destroyed(admi
     assert stone.destroyed_at == _noon(dt.date(2033, 6, 30))
     # Destruction changes no statistic (the records had already left them when archived), and
     # the archive's own totals — what left the live register, held or destroyed — stay the same.
+    assert stone.rows == held_rows
     assert _statistics(analyst) == without
     assert get(school, CHANGES, after=cursor, page_size=5000)["results"] == []
 
