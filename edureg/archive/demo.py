@@ -74,6 +74,15 @@ RULES = (
         "Duomenų teikimo sutarčių sąlygos: pokyčių srauto įrašai saugomi 2 metus; BDAR 5 str. "
         f"1 d. e punktas {DEMO}",
     ),
+    (
+        "demo-prieigos-zurnalas",
+        RecordKind.ACCESS_LOG,
+        RetentionEvent.RECORDED,
+        5,
+        5,
+        "Asmens duomenų teisinės apsaugos įstatymas ir BDAR 5 str. 1 d. e punktas: skaitytojo "
+        f"tapatybė ir tikslas prieigos žurnale saugomi 5 metus {DEMO}",
+    ),
 )
 
 

@@ -37,6 +37,7 @@ class RecordKind(models.TextChoices):
     STUDY_RIGHT = "study_right", _("an ended study right with its records (the person stays)")
     IMPORTS = "imports", _("file imports with their rows")
     CHANGE_FEED = "change_feed", _("change feed entries")
+    ACCESS_LOG = "access_log", _("access log entries (who read whose data, and why)")
 
 
 class RetentionEvent(models.TextChoices):
@@ -58,10 +59,12 @@ ALLOWED_EVENTS: dict[str, tuple[str, ...]] = {
     RecordKind.STUDY_RIGHT: (RetentionEvent.STUDY_ENDED,),
     RecordKind.IMPORTS: (RetentionEvent.FINISHED,),
     RecordKind.CHANGE_FEED: (RetentionEvent.RECORDED,),
+    RecordKind.ACCESS_LOG: (RetentionEvent.RECORDED,),
 }
 # Kinds that have no archive stage: they are destroyed when the period ends (the feed's
-# entries hold keys, not content; an archive of them would serve nobody).
-DESTROYED_ONLY = frozenset({RecordKind.CHANGE_FEED})
+# entries hold keys, not content; an archive of them would serve nobody; the access log is a
+# hash chain the person reads, so its rows stay in place and lose the reader and the purpose).
+DESTROYED_ONLY = frozenset({RecordKind.CHANGE_FEED, RecordKind.ACCESS_LOG})
 
 
 class RetentionRule(TrackedModel):

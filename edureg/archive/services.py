@@ -32,7 +32,7 @@ from edureg.archive.models import (
     RetentionRun,
     Tombstone,
 )
-from edureg.core.audit import change_log_redact
+from edureg.core.audit import access_log_redact, change_log_redact
 from edureg.core.context import Actor, acting_as
 from edureg.exchange.change_models import Change, ChangeAction, ChangeAudience
 from edureg.exchange.import_models import ImportRun, ImportStatus
@@ -529,6 +529,45 @@ def change_feed_destroy(
     return len(ids)
 
 
+# --- The access log: entries redacted in place, never removed -----------------------------------
+
+
+@transaction.atomic
+def access_log_destroy(
+    *, actor: Actor, rule: RetentionRule, today: dt.date, now: dt.datetime
+) -> int:
+    """At the end of their retention, access-log rows lose the reader's identity (label, user,
+    name) and the purpose, and keep their place and hash in the chain: when, which kind of
+    reader, which organisation, what was read and whose log it is stay, so the person still
+    sees that their data was read, and `audit_verify` still passes
+    (`core.audit.access_log_redact`). A tombstone says how many rows and under which rule."""
+    _require_archive_manager(actor)
+    cutoff = dt.datetime.combine(
+        add_years(today, -rule.destroy_after_years), dt.time.min, tzinfo=dt.UTC
+    )
+    with acting_as(actor):
+        erased = access_log_redact(before=cutoff, reason=f"retention: {rule.code}")
+        if not erased:
+            return 0
+        tombstone = Tombstone.objects.create(
+            record_public_id=uuid.uuid4(),
+            kind=RecordKind.ACCESS_LOG,
+            rule=rule,
+            destroyed_at=now,
+            rows={"core.accesslogentry": erased},
+        )
+        ArchiveMove.objects.create(
+            record_public_id=tombstone.record_public_id,
+            kind=RecordKind.ACCESS_LOG,
+            move=MoveKind.DESTROYED,
+            at=now,
+            rule=rule,
+            actor=actor.label,
+            reason=rule.code,
+        )
+    return erased
+
+
 # --- The daily run ----------------------------------------------------------------------------
 
 
@@ -554,6 +593,11 @@ def retention_apply(
             )
             if kind == RecordKind.CHANGE_FEED:
                 line["destroyed"] += change_feed_destroy(
+                    actor=actor, rule=rule, today=today, now=now
+                )
+                continue
+            if kind == RecordKind.ACCESS_LOG:
+                line["destroyed"] += access_log_destroy(
                     actor=actor, rule=rule, today=today, now=now
                 )
                 continue

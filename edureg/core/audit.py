@@ -687,6 +687,64 @@ def change_log_redact(*, records: Iterable[tuple[str, str]], reason: str) -> int
     return len(rows)
 
 
+# The change-log rows naming access-log rows erased at the end of their retention.
+ACCESS_REDACTION_MODEL = "core.access_redaction"
+# What an erased access-log row loses: who read (the staff member's label, user and name) and
+# why. It keeps when, which kind of reader, which organisation, what was read, whose log.
+ACCESS_ERASED_FIELDS = ("actor", "user_id", "purpose", "reader_name")
+ACCESS_REDACT_BATCH = 5000
+
+
+@transaction.atomic
+def access_log_redact(*, before: Any, reason: str) -> int:
+    """Erase the reader's identity and the purpose from the chained access-log rows written
+    before `before` (the end of their retention). As with `change_log_redact`, each row keeps
+    its place and hash in its chain, and chained change-log rows name every erased row with
+    its hash and a digest of what it kept, so `verify_log` accepts exactly those rows as erased.
+    An erased row is known by its empty `actor` (every written row has one). `reason` must not
+    contain personal data. Returns the number of rows erased."""
+    rows = list(
+        AccessLogEntry.objects.select_for_update()
+        .filter(at__lt=before, seq__isnull=False)
+        .exclude(actor="")
+        .order_by("pk")
+    )
+    if not rows:
+        return 0
+    ctx = context.current()
+    for start in range(0, len(rows), ACCESS_REDACT_BATCH):
+        chunk = rows[start : start + ACCESS_REDACT_BATCH]
+        named = [[r.pk, r.entry_hash, _kept_access_digest(r)] for r in chunk]
+        AccessLogEntry.objects.filter(pk__in=[r.pk for r in chunk]).update(
+            actor="", user_id=None, purpose="", reader_name=""
+        )
+        append_entries(
+            [
+                ChangeLogEntry(
+                    at=timezone.now(),
+                    actor=ctx.actor.label,
+                    actor_kind=ctx.actor.kind,
+                    channel=ctx.actor.channel,
+                    request_id=ctx.request_id,
+                    model=ACCESS_REDACTION_MODEL,
+                    object_id=hashlib.sha256(
+                        json.dumps([r.pk for r in chunk]).encode()
+                    ).hexdigest()[:32],
+                    history_id=0,
+                    action="~",
+                    changes={"reason": reason, "entries": named},
+                    row_digest="",
+                )
+            ]
+        )
+    return len(rows)
+
+
+def _kept_access_digest(entry: AccessLogEntry) -> str:
+    kept = {k: v for k, v in entry.payload().items() if k not in ACCESS_ERASED_FIELDS}
+    return entry_hash(GENESIS, kept)
+
+
 def _kept_digest(entry: ChangeLogEntry) -> str:
     """The digest of what an erased row keeps (who, when, which record, which action), so that
     an edit of those after the erasure is still caught."""
@@ -694,12 +752,11 @@ def _kept_digest(entry: ChangeLogEntry) -> str:
     return entry_hash(GENESIS, kept)
 
 
-def _redactions() -> dict[int, tuple[str, str]]:
-    """Every change-log row a redaction erased: id -> (its hash, the digest of what it kept)."""
+def _redactions(model: str = REDACTION_MODEL) -> dict[int, tuple[str, str]]:
+    """Every row a redaction erased (change-log rows, or with `ACCESS_REDACTION_MODEL`
+    access-log rows): id -> (its hash, the digest of what it kept)."""
     erased: dict[int, tuple[str, str]] = {}
-    for changes in ChangeLogEntry.objects.filter(model=REDACTION_MODEL).values_list(
-        "changes", flat=True
-    ):
+    for changes in ChangeLogEntry.objects.filter(model=model).values_list("changes", flat=True):
         for entry_id, entry_hash_value, kept in changes.get("entries", []):
             erased[int(entry_id)] = (entry_hash_value, kept)
     return erased
@@ -711,7 +768,7 @@ def verify_log(model: type[ChainedEntry]) -> ChainProblem | None:
     A change-log row erased by `change_log_redact` is accepted when a redaction row (itself
     chained and checked) names it with the hash it still carries."""
     heads = {h.shard: h for h in AuditChainHead.objects.filter(log=model.LOG_NAME)}
-    erased = _redactions() if model is ChangeLogEntry else {}
+    erased = _redactions() if model is ChangeLogEntry else _redactions(ACCESS_REDACTION_MODEL)
     shards = sorted(set(heads) | set(model._default_manager.values_list("shard", flat=True)))
     for shard in shards:
         expected_prev, expected_seq = GENESIS, 1
@@ -737,11 +794,27 @@ def verify_log(model: type[ChainedEntry]) -> ChainProblem | None:
                     )
                 expected_prev, expected_seq = entry.entry_hash, entry.seq + 1
                 continue
+            if isinstance(entry, AccessLogEntry) and entry.pk in erased:
+                if erased[entry.pk] != (entry.entry_hash, _kept_access_digest(entry)) or any(
+                    getattr(entry, name) for name in ACCESS_ERASED_FIELDS
+                ):
+                    return ChainProblem(
+                        model.LOG_NAME,
+                        entry.pk,
+                        shard,
+                        entry.seq,
+                        "erased row was edited",
+                    )
+                expected_prev, expected_seq = entry.entry_hash, entry.seq + 1
+                continue
             if entry_hash(entry.prev_hash, entry.payload()) != entry.entry_hash:
                 return ChainProblem(
                     model.LOG_NAME, entry.pk, shard, entry.seq, "content was edited"
                 )
-            if isinstance(entry, ChangeLogEntry) and entry.model != REDACTION_MODEL:
+            if isinstance(entry, ChangeLogEntry) and entry.model not in (
+                REDACTION_MODEL,
+                ACCESS_REDACTION_MODEL,
+            ):
                 version = _history_row(entry)
                 if version is None:
                     return ChainProblem(

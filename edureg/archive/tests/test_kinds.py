@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from conftest import make_user
 from edureg.archive import services
 from edureg.archive.models import (
     ArchivedRecord,
@@ -22,7 +23,9 @@ from edureg.archive.models import (
     Tombstone,
 )
 from edureg.archive.tests.factories import SYSTEM, rule, school_leaver, tables_holding
-from edureg.core.audit import chain_access_log, verify_all
+from edureg.core.audit import chain_access_log, log_person_access, verify_all
+from edureg.core.context import Actor
+from edureg.core.models import AccessLogEntry
 from edureg.exchange.change_models import Change
 from edureg.exchange.import_models import ImportRow, ImportRun, ImportStatus
 from edureg.exchange.tests.test_changes import CHANGES, register, replay
@@ -236,3 +239,45 @@ def test_old_change_feed_entries_are_destroyed_and_an_old_cursor_is_refused():
     replay(school, fresh)
     assert fresh == register(school, "enrolments", "groups")
     assert verify_all() == []
+
+
+def test_old_access_log_rows_lose_the_reader_and_keep_their_place_in_the_chain():
+    # Given a person whose data a staff member read, on the chained access log.
+    person = school_leaver().person
+    reader = make_user(f"skaitytojas-{uuid.uuid4().hex[:6]}")
+    log_person_access(
+        actor=Actor.for_user(reader),
+        person_public_ids=[person.public_id],
+        what="archive.search",
+        purpose="Teismo prašymas 2-1/2026",
+    )
+    chain_access_log()
+    row = AccessLogEntry.objects.get(person_public_id=person.public_id, what="archive.search")
+    kept_hash = row.entry_hash
+    access_rule = rule(
+        kind=RecordKind.ACCESS_LOG,
+        event=RetentionEvent.RECORDED,
+        archive_after_years=1,
+        destroy_after_years=1,
+    )
+    today = timezone.localdate()
+    assert _run(today).counts[f"access_log:{access_rule.event}"]["destroyed"] == 0
+
+    # When the period has passed, the row loses who read and why, keeps the rest and its hash.
+    run = _run(services.add_years(today, 1) + dt.timedelta(days=1))
+    assert run.counts[f"access_log:{access_rule.event}"]["destroyed"] >= 1
+    row.refresh_from_db()
+    assert (row.actor, row.user_id, row.purpose, row.reader_name) == ("", None, "", "")
+    assert (row.what, row.entry_hash) == ("archive.search", kept_hash)
+    assert Tombstone.objects.get(kind=RecordKind.ACCESS_LOG).rows["core.accesslogentry"] >= 1
+    assert tables_holding("Teismo prašymas 2-1/2026") == {}
+    assert verify_all() == []
+
+    # An erased row edited afterwards, or a row erased by hand, is reported.
+    AccessLogEntry.objects.filter(pk=row.pk).update(what="pupil.card")
+    assert [p.reason for p in verify_all()] == ["erased row was edited"]
+    AccessLogEntry.objects.filter(pk=row.pk).update(what="archive.search")
+    other = AccessLogEntry.objects.filter(seq__isnull=False).exclude(actor="").first()
+    if other is not None:
+        AccessLogEntry.objects.filter(pk=other.pk).update(actor="", purpose="")
+        assert [p.reason for p in verify_all()] == ["content was edited"]
