@@ -426,9 +426,10 @@ def test_the_agency_uploads_a_feed_file_and_reads_each_rows_result(
 def test_feed_runs_show_on_the_agencys_transfer_dashboard_and_a_refusal_fixed_later(
     django_capture_on_commit_callbacks,
 ):
+    from django.test import Client
     from django.utils import timezone
 
-    from conftest import make_user, verified_actor
+    from conftest import make_user, verified_actor, verified_login
     from edureg.access import services as access_services
     from edureg.access.models import FunctionArea, Level, ScopeKind
     from edureg.exchange.transfers import selectors as transfers
@@ -451,6 +452,13 @@ def test_feed_runs_show_on_the_agencys_transfer_dashboard_and_a_refusal_fixed_la
 
     (refused,) = transfers.refused_rows(transfers.runs_in_view(agency, since=since))
     assert (refused.code, refused.fixed) == ("unknown_municipality", False)
+    # and the agency reads it on the page, the feed named in words
+    page = verified_login(Client(), user).get(
+        "/imports/transfers/", headers={"Accept-Language": "lt"}
+    )
+    assert page.status_code == 200
+    assert "kito registro srautas" in page.content.decode()
+    assert "None" not in page.content.decode()
     (group,) = transfers.error_groups(transfers.runs_in_view(agency, since=since))
     assert (group.code, group.refused, group.still_open) == ("unknown_municipality", 1, 1)
     assert not transfers.runs_in_view(school_manager, since=since).exists()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edureg.core.pickers import PickerField, picker_response
 from edureg.core.web import web_actor
-from edureg.exchange.import_models import ImportFormat, ImportKind
+from edureg.exchange.import_models import RUN_KIND_CHOICES, ImportFormat
 from edureg.exchange.transfers import selectors
 from edureg.institutions.models import Institution
 from edureg.institutions.pickers import INSTITUTION
@@ -31,6 +31,7 @@ PERIODS = (
     ("365", _("the last year")),
 )
 STATE_OPEN, STATE_FIXED = "open", "fixed"
+RUN_KIND_LABELS = dict(RUN_KIND_CHOICES)
 
 
 class DashboardForm(forms.Form):
@@ -63,7 +64,13 @@ def _readable(day: dict[str, Any]) -> dict[str, Any]:
         channel = _("API call")
     else:
         channel = _("%(format)s file") % {"format": ImportFormat(day["file_format"]).label}
-    return {**day, "channel": channel, "kind_label": ImportKind(day["kind"]).label}
+    return {
+        **day,
+        "channel": channel,
+        "kind_label": RUN_KIND_LABELS.get(day["kind"], day["kind"]),
+        # A feed's run belongs to no institution: the register that sent it is its source.
+        "institution": day["institution__name_lt"] or _("another register's feed"),
+    }
 
 
 @login_required
@@ -92,7 +99,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "errors": selectors.error_groups(runs),
         "page_obj": page,
         "query_string": query.urlencode(),
-        "many_institutions": institutions[:2].count() > 1,
+        # The agency reads every institution's and the feeds': it needs the column.
+        "many_institutions": selectors.reads_every_institution(actor)
+        or institutions[:2].count() > 1,
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "exchange/transfers/dashboard.html", context, status=status)
