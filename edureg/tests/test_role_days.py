@@ -100,6 +100,9 @@ DAYS: dict[str, tuple[Stop, ...]] = {
         Stop("agreements", "/agreements/"),
         Stop("agreement", "/agreements/", "main table tbody a[href*='/agreements/']"),
         Stop("feeds", "/feeds/"),
+        Stop("transfers", "/imports/transfers/"),
+        Stop("archive", "/archive/"),
+        Stop("retention-rules", "/archive/rules/"),
         Stop("blanks", "/documents/blanks/received/"),
     ),
     # The school's director, who approves documents
