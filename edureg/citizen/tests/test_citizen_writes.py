@@ -207,6 +207,10 @@ def _api_cases(w: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict[str, 
             "/api/v1/exchange/imports/",
             {"kind": "enrolments"},
         ),
+        ("post", "/api/v1/exchange/queries/"): (
+            "/api/v1/exchange/queries/",
+            {"kind": "pupils_enrolled_on", "municipality": "LT-13", "date": "2025-10-01"},
+        ),
         ("post", "/api/v1/pupils/groups/"): (
             "/api/v1/pupils/groups/",
             {"institution": school, "school_year": 2025, "name": "Mano", "kind": "club"},
