@@ -8,6 +8,7 @@ label, the related record's name, and nothing of the register's bookkeeping (ver
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -76,6 +78,10 @@ def _value(field: models.Field | None, value: Any, names: Mapping[Any, str]) -> 
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
         return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):  # a moment, in the register's time zone
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
+    if isinstance(value, dt.date):
+        return date_format(value, "Y-m-d")
     if isinstance(field, models.DateField) and isinstance(value, str):
         parsed = parse_date(value[:10])
         return date_format(parsed, "Y-m-d") if parsed else value

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from itertools import pairwise
 from typing import Any
 
 from django import forms
@@ -35,6 +36,7 @@ from edureg.core import jobs
 from edureg.core.context import Actor, ActorKind
 from edureg.core.forms import DATE
 from edureg.core.history import history_rows_for
+from edureg.core.readable import readable
 from edureg.core.web import add_service_errors, query_string_without_page, web_actor
 from edureg.credentials import blanks, pdf, seal, selectors, services
 from edureg.credentials.blanks import INSTITUTION_ITSELF
@@ -269,10 +271,30 @@ def _detail(
             "approve_form": approve_form or ApproveForm(),
             "annul_form": annul_form or AnnulForm(),
             "replacement": selectors.reissue_of(document),
-            "history": history_rows_for(document)[:50],
+            "history": _history(document),
         },
         status=status,
     )
+
+
+# Kept in a version but not read by people there: the document's content is on the page, the
+# actors' labels are machine ids (who acted is the version's author), the rest bookkeeping.
+HISTORY_HIDDEN = ["content", "formed_by", "approved_by", "exclusive", "area"]
+
+
+def _history(document: Document) -> list[tuple[Any, list[Any]]]:
+    """The document's versions, newest first, each with what it changed in words."""
+    rows = list(history_rows_for(document)[:51])
+    changes = [
+        {
+            c.field: (c.old, c.new)
+            for c in newer.diff_against(older, excluded_fields=HISTORY_HIDDEN).changes
+        }
+        for newer, older in pairwise(rows)
+    ]
+    changes += [{}] * (len(rows) - len(changes))  # the first version: created
+    lines = readable(("credentials.document", change) for change in changes)
+    return list(zip(rows, lines, strict=True))[:50]
 
 
 @login_required

@@ -66,6 +66,12 @@ def test_a_class_is_formed_and_approved_on_the_web():
     assert document.status == DocumentStatus.ISSUED and document.blank.number == 1
     page = approver.get(f"/documents/{document.public_id}/").content.decode()
     assert document.registration_number in page
+    # the history says what the approval changed, in words, and who (never an actor label)
+    history = page.split("<h2>History</h2>")[-1]
+    assert "<strong>Status</strong>: formed, awaiting approval → issued" in history
+    assert f"<strong>Registration number</strong>: — → {document.registration_number}" in history
+    assert "+00:00" not in history  # moments in the register's time, to the minute
+    assert "user:" not in history and "system:" not in history
 
     report = former.get(
         "/documents/blanks/",
