@@ -11,7 +11,6 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
@@ -85,14 +84,7 @@ def feed_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = web_actor(request)
     run = feed_run_for(actor=actor, public_id=public_id)
     shown = request.GET.get("outcome", "")
-    rows = run.rows.order_by("line")
-    if shown in RowOutcome.values:
-        rows = rows.filter(outcome=shown)
-    elif shown == "problems":
-        rows = rows.filter(Q(outcome=RowOutcome.REFUSED) | Q(outcome=RowOutcome.NOT_APPLIED))
-    page = Paginator(
-        rows.only("line", "key", "outcome", "field", "code", "message"), PAGE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(reports.rows_shown(run, shown), PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "exchange/feeds/detail.html",
@@ -111,15 +103,4 @@ def feed_report(request: HttpRequest, public_id: str, extension: str) -> HttpRes
     """A run's refused rows as CSV or XLSX."""
     actor = web_actor(request)
     run = feed_run_for(actor=actor, public_id=public_id)
-    if extension == "csv":
-        content, kind = reports.csv_of(run), "text/csv; charset=utf-8"
-    elif extension == "xlsx":
-        content = reports.xlsx_of(run)
-        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        raise Http404
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{reports.report_name(run, extension)}"'
-    )
-    return response
+    return reports.report_response(run, extension)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 from edureg.core.exports import safe_text
-from edureg.exchange.import_models import ImportRun, RowOutcome
+from edureg.exchange.import_models import ImportRow, ImportRun, RowOutcome
 
 
 def summary(run: ImportRun) -> str:
@@ -55,3 +57,32 @@ def xlsx_of(run: ImportRun) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# --- A run's page and its error report (the imports' and the feeds' pages alike) ---------------
+
+SHOWN_PROBLEMS = "problems"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def rows_shown(run: ImportRun, shown: str) -> QuerySet[ImportRow]:
+    """A run's rows in file order: all, those of one outcome, or the refused and not applied."""
+    rows = run.rows.order_by("line")
+    if shown in RowOutcome.values:
+        rows = rows.filter(outcome=shown)
+    elif shown == SHOWN_PROBLEMS:
+        rows = rows.filter(Q(outcome=RowOutcome.REFUSED) | Q(outcome=RowOutcome.NOT_APPLIED))
+    return rows.only("line", "key", "outcome", "field", "code", "message")
+
+
+def report_response(run: ImportRun, extension: str) -> HttpResponse:
+    """The run's refused rows as a CSV or XLSX download; 404 for another extension."""
+    if extension == "csv":
+        content, kind = csv_of(run), "text/csv; charset=utf-8"
+    elif extension == "xlsx":
+        content, kind = xlsx_of(run), XLSX_TYPE
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{report_name(run, extension)}"'
+    return response

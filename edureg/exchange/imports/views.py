@@ -6,8 +6,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -86,14 +85,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = web_actor(request)
     run = services.import_for(actor=actor, public_id=public_id)
     shown = request.GET.get("outcome", "")
-    rows = run.rows.order_by("line")
-    if shown in RowOutcome.values:
-        rows = rows.filter(outcome=shown)
-    elif shown == "problems":
-        rows = rows.filter(Q(outcome=RowOutcome.REFUSED) | Q(outcome=RowOutcome.NOT_APPLIED))
-    page = Paginator(
-        rows.only("line", "key", "outcome", "field", "code", "message"), PAGE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(reports.rows_shown(run, shown), PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "exchange/imports/detail.html",
@@ -106,15 +98,4 @@ def report(request: HttpRequest, public_id: str, extension: str) -> HttpResponse
     """The refused rows as CSV or XLSX, for the uploader only."""
     actor = web_actor(request)
     run = services.import_for(actor=actor, public_id=public_id)
-    if extension == "csv":
-        content, kind = reports.csv_of(run), "text/csv; charset=utf-8"
-    elif extension == "xlsx":
-        content = reports.xlsx_of(run)
-        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        raise Http404
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{reports.report_name(run, extension)}"'
-    )
-    return response
+    return reports.report_response(run, extension)
