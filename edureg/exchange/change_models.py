@@ -10,9 +10,10 @@ is one range scan of the index (audience, xid, change).
 Order: by (transaction id, change id). On PostgreSQL ids taken before commit can commit out of
 order, so a feed ordered by id alone could hand out a cursor beyond a change still uncommitted;
 the writer's top-level transaction id (`pg_current_xact_id()`) is stored with each row and the
-feed serves only rows of transactions older than every transaction still running
-(`pg_snapshot_xmin(pg_current_snapshot())`): a transaction that commits later has a larger id
-than any row served, so it sorts after every cursor given out. On SQLite writers are serialised
+feed serves only rows of transactions older than every transaction of this database still
+running (`changes.feed._served_below`; transactions of other databases on the same server are
+left out, as they cannot write here): a transaction that commits later has a larger id than any
+row served, so it sorts after every cursor given out. On SQLite writers are serialised
 and the transaction id is 0: the order is the id's.
 """
 

@@ -50,16 +50,56 @@ class Position:
         return cls(int(match[1]), int(match[2]))
 
 
-def _bound_sql() -> str:
-    """The transaction ids served: below every transaction still running (PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        # And the reader's own writes, which it sees committed: only a transaction that writes
-        # mirrored records and then reads the feed itself has any (a test's, a script's).
-        return (
-            "(xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-            " OR xid = pg_current_xact_id_if_assigned()::text::bigint)"
+# The transaction ids still running in this database when the statement's snapshot was taken.
+# A transaction of another database on the same server (a second register, an archive, a test
+# worker's database) cannot write this feed, so it must not hold the feed back: such an id is
+# recognised by its holder's lock on a relation of that other database. Both come from one read
+# of the lock table (MATERIALIZED), which PostgreSQL takes consistently; an id whose database is
+# not proven otherwise (its holder locks no relation, or it ended meanwhile) still bounds.
+_RUNNING_HERE_SQL = """
+WITH locks AS MATERIALIZED (
+    SELECT pid, locktype, database, transactionid, mode, granted FROM pg_locks
+), elsewhere AS (
+    SELECT held.transactionid FROM locks AS held JOIN locks AS rel ON rel.pid = held.pid
+    WHERE held.locktype = 'transactionid' AND held.mode = 'ExclusiveLock' AND held.granted
+      AND rel.locktype = 'relation' AND rel.database <> 0
+      AND rel.database <> (SELECT oid FROM pg_database WHERE datname = current_database())
+)
+SELECT COALESCE(
+    (SELECT MIN(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+     WHERE x::xid NOT IN (SELECT transactionid FROM elsewhere)),
+    pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+"""
+
+
+def _served_below() -> int | None:
+    """The feed serves changes of transaction ids below this bound (PostgreSQL; None elsewhere).
+
+    Below it every transaction of this database has ended, so a change that commits later has
+    a larger id than any change served and sorts after every cursor given out. Taken in an
+    earlier statement than the read is safe: the read's newer snapshot can only see more of
+    the ids below it, never fewer."""
+    if connection.vendor != "postgresql":
+        return None  # SQLite: one writer at a time, commits in id order
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint"
+            " FROM pg_current_snapshot() AS s"
         )
-    return "1 = 1"  # SQLite: one writer at a time, commits in id order
+        xmin, xmax = cursor.fetchone()
+        if xmin == xmax:
+            return xmax  # nothing running anywhere: no need to read the lock table
+        cursor.execute(_RUNNING_HERE_SQL)
+        return cursor.fetchone()[0]
+
+
+def _bound_sql(bound: int | None) -> tuple[str, list[int]]:
+    """The condition (with its parameters) on a row's `xid` that keeps the feed below `bound`."""
+    if bound is None:
+        return "1 = 1", []
+    # And the reader's own writes, which it sees committed: only a transaction that writes
+    # mirrored records and then reads the feed itself has any (a test's, a script's).
+    return "(xid < %s OR xid = pg_current_xact_id_if_assigned()::text::bigint)", [bound]
 
 
 def visible_datasets(actor: Actor) -> list[Dataset]:
@@ -92,11 +132,13 @@ def audiences_of(actor: Actor, datasets: list[Dataset]) -> dict[str, list[str]]:
 def latest_position() -> Position:
     """The newest position the feed serves now (the cursor to start following from)."""
     table = connection.ops.quote_name(Change._meta.db_table)
+    bound_sql, bound_params = _bound_sql(_served_below())
     with connection.cursor() as cursor:
         cursor.execute(
             # The table's name and a fixed condition: no value from the request in the text.
-            f"SELECT xid, id FROM {table} WHERE {_bound_sql()} "  # noqa: S608
-            "ORDER BY xid DESC, id DESC LIMIT 1"
+            f"SELECT xid, id FROM {table} WHERE {bound_sql} "  # noqa: S608
+            "ORDER BY xid DESC, id DESC LIMIT 1",
+            bound_params,
         )
         row = cursor.fetchone()
     return Position(*row) if row else Position()
@@ -108,6 +150,9 @@ def _page_rows(
     """(xid, change id, data set, kind) of the audiences' rows after `after`, in feed order,
     at most `size` + 1 per audience: one statement, one index range scan per audience."""
     table = connection.ops.quote_name(ChangeAudience._meta.db_table)
+    if not audiences:
+        return []
+    bound_sql, bound_params = _bound_sql(_served_below())
     parts, params = [], []
     for index, (audience, names) in enumerate(sorted(audiences.items())):
         marks = ", ".join(["%s"] * len(names))
@@ -115,11 +160,9 @@ def _page_rows(
             # Only placeholders and fixed text: the values go as parameters.
             f"SELECT * FROM (SELECT xid, change_id, dataset, kind FROM {table} "  # noqa: S608
             f"WHERE audience = %s AND (xid, change_id) > (%s, %s) AND dataset IN ({marks}) "
-            f"AND {_bound_sql()} ORDER BY xid, change_id LIMIT %s) AS a{index}"
+            f"AND {bound_sql} ORDER BY xid, change_id LIMIT %s) AS a{index}"
         )
-        params += [audience, after.xid, after.change_id, *names, size + 1]
-    if not parts:
-        return []
+        params += [audience, after.xid, after.change_id, *names, *bound_params, size + 1]
     sql = " UNION ALL ".join(parts)
     if len(parts) > 1:
         sql = f"SELECT * FROM ({sql}) AS merged ORDER BY xid, change_id"  # noqa: S608
