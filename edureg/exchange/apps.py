@@ -60,6 +60,8 @@ class ExchangeConfig(AppConfig):
             {
                 "enrolment.changes": _("change feed: learning contracts"),
                 "student.changes": _("change feed: study rights"),
+                "pupil.learning.changes": _("change feed: learning data"),
+                "credentials.changes": _("change feed: documents"),
                 "enrolment.query": _("mass query: learning contracts"),
                 "enrolment.query-download": _("mass query download: learning contracts"),
                 "student.query": _("mass query: study rights"),

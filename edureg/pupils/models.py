@@ -291,6 +291,8 @@ class AchievementLevel(models.TextChoices):
 class Elective(TrackedModel):
     """An elective subject (pasirenkamasis dalykas) a pupil takes in a school year."""
 
+    # The key an information system mirrors the record by (the change feed's `id`).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="electives")
     institution = models.ForeignKey(
         "institutions.Institution", on_delete=models.PROTECT, related_name="+"
@@ -319,6 +321,8 @@ class Achievement(TrackedModel):
 
     past_dates = ("achieved_on",)
 
+    # The key an information system mirrors the record by (the change feed's `id`).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="achievements"
     )
@@ -344,6 +348,8 @@ class Achievement(TrackedModel):
 class SpecialNeeds(TrackedModel):
     """A special educational needs level for a period (it affects funding)."""
 
+    # The key an information system mirrors the record by (the change feed's `id`).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="special_needs"
     )

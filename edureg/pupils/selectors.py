@@ -156,6 +156,17 @@ def learning_records(model: type[Any], actor: Actor, person: Person) -> QuerySet
     )
 
 
+def learning_list(model: type[Any], actor: Actor) -> QuerySet[Any]:
+    """Every pupil's electives, achievements or special-needs levels within the actor's scope
+    (what an institution's system mirrors through the change feed)."""
+    return restrict(
+        model._default_manager.select_related("person", "institution"),
+        actor=actor,
+        areas=PUPIL_AREAS,
+        paths=LEARNING_PATHS,
+    )
+
+
 def institutions_in_view(*, actor: Actor) -> QuerySet[Institution]:
     """The institutions whose pupils the actor may see (viewer level): what the pupil list's
     institution picker offers."""

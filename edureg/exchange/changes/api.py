@@ -26,9 +26,20 @@ TAG = "changes"
 class ChangeEntrySerializer(serializers.Serializer):
     cursor = serializers.CharField(help_text="The entry's position; `after` it, the next ones.")
     dataset = serializers.ChoiceField(
-        choices=["enrolments", "groups", "study_rights"],
+        choices=[
+            "enrolments",
+            "groups",
+            "study_rights",
+            "electives",
+            "achievements",
+            "special_needs",
+            "school_documents",
+            "hei_documents",
+        ],
         help_text="Which records: as `/pupils/enrolments/`, `/pupils/groups/`, "
-        "`/students/study-rights/` list them.",
+        "`/students/study-rights/` and `/documents/` list them (school documents are a "
+        "school's certificates, HEI documents a higher education institution's); a pupil's "
+        "electives, achievements and special-needs levels as the pupil card shows them.",
     )
     action = serializers.ChoiceField(
         choices=["created", "updated", "deleted", feed.OUT_OF_SCOPE],
@@ -85,8 +96,9 @@ class ChangeListView(_FeedView):
         description=(
             "Every change the caller may see, in one monotonic order: records created, updated, "
             "deleted (tombstones) and moved out of the caller's scope, of pupils' enrolments, "
-            "groups and students' study rights. Start from `/changes/latest/` (or without "
-            "`after`, from the beginning) and ask again with the answer's `cursor` while "
+            "groups and learning data, students' study rights, and documents. Start from "
+            "`/changes/latest/` (or without `after`, from the beginning) and ask again with "
+            "the answer's `cursor` while "
             f"`has_more`; at most {feed.PAGE_MAX} a page. A cursor is never beyond a change "
             "still being written. Entries older than their retention period are destroyed "
             "(each record's latest entry stays): a cursor before them is refused with the "

@@ -33,6 +33,10 @@ class Dataset:
     # Whether a recipient under a data-provision agreement may receive it (the agreement
     # must name the data set); an institution's own system always may.
     for_recipients: bool
+    # The model's rows that belong to this data set, as filters on the row's own columns (so
+    # that a deleted row's version says it too), when the model's rows are split between data
+    # sets scoped differently; None: all of them.
+    subset: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         # The feed addresses changes by institution, municipality and nation; a scope narrowed
@@ -69,11 +73,57 @@ class Dataset:
         return found
 
 
+def _learning(name: str, model: type[models.Model], serializer: type, related: str) -> Dataset:
+    """A kind of a pupil's learning data, seen like the pupil card shows it."""
+    from edureg.pupils import selectors as pupils
+
+    return Dataset(
+        name=name,
+        model=model,
+        paths=pupils.LEARNING_PATHS,
+        areas=pupils.PUPIL_AREAS,
+        records=lambda actor: pupils.learning_list(model, actor).select_related(related),
+        serializer=serializer,
+        shown_as="pupil.learning.changes",
+        for_recipients=False,
+    )
+
+
+def _documents(name: str, area: str) -> Dataset:
+    """Issued and formed documents of one kind of issuer, as `/credentials/documents/` lists."""
+    from edureg.credentials import selectors as credentials
+    from edureg.credentials.api.serializers import DocumentSerializer
+    from edureg.credentials.models import Document
+
+    return Dataset(
+        name=name,
+        model=Document,
+        paths=credentials.AREA_PATHS[area],
+        areas=(area,),
+        records=lambda actor: (
+            credentials.documents_in_scope(actor=actor)
+            .filter(area=area)
+            .select_related("group", "study_right", "replaces")
+        ),
+        serializer=DocumentSerializer,
+        shown_as="credentials.changes",
+        for_recipients=False,
+        subset={"area": area},
+    )
+
+
 @cache
 def feed_datasets() -> tuple[Dataset, ...]:
+    from edureg.access.models import FunctionArea
     from edureg.pupils import selectors as pupils
-    from edureg.pupils.api.serializers import EnrolmentSerializer, GroupSerializer
-    from edureg.pupils.models import Enrolment, Group
+    from edureg.pupils.api.serializers import (
+        AchievementSerializer,
+        ElectiveSerializer,
+        EnrolmentSerializer,
+        GroupSerializer,
+        SpecialNeedsSerializer,
+    )
+    from edureg.pupils.models import Achievement, Elective, Enrolment, Group, SpecialNeeds
     from edureg.students import selectors as students
     from edureg.students.api.serializers import StudyRightSerializer
     from edureg.students.models import StudyRight
@@ -113,6 +163,11 @@ def feed_datasets() -> tuple[Dataset, ...]:
             shown_as="student.changes",
             for_recipients=True,
         ),
+        _learning("electives", Elective, ElectiveSerializer, "course_level"),
+        _learning("achievements", Achievement, AchievementSerializer, "institution"),
+        _learning("special_needs", SpecialNeeds, SpecialNeedsSerializer, "level"),
+        _documents("school_documents", FunctionArea.CERTIFICATES),
+        _documents("hei_documents", FunctionArea.STUDENT_DATA),
     )
 
 

@@ -95,7 +95,7 @@ def _changed(ds: Dataset, records: dict[str, list[ChangeLogEntry]]) -> list[Any]
     found: list[dict[str, Any]] = []
     if live:
         found += (
-            ds.model._default_manager.filter(pk__in=live)
+            ds.model._default_manager.filter(pk__in=live, **(ds.subset or {}))
             .values(pk_name, "public_id", **_lookups_values(ds))
             .annotate(previous=_previous(ds, pk_name))
         )
@@ -105,7 +105,9 @@ def _changed(ds: Dataset, records: dict[str, list[ChangeLogEntry]]) -> list[Any]
         history_model = ds.model.history.model  # type: ignore[attr-defined]
         single = {alias: F(lookup) for alias, lookup in _lookups(ds).items() if "__" not in lookup}
         found += (
-            history_model._default_manager.filter(history_id__in=list(deleted.values()))
+            history_model._default_manager.filter(
+                history_id__in=list(deleted.values()), **(ds.subset or {})
+            )
             .values(pk_name, "public_id", **single)
             .annotate(previous=_previous(ds, pk_name))
         )
@@ -143,7 +145,7 @@ def _rescoped(ds: Dataset, field: str, related_pks: list[str]) -> list[Any]:
     """Records of this data set that a related record's change moved between audiences."""
     pk_name = ds.model._meta.pk.attname
     rows = (
-        ds.model._default_manager.filter(**{f"{field}__in": related_pks})
+        ds.model._default_manager.filter(**{f"{field}__in": related_pks}, **(ds.subset or {}))
         .values(pk_name, "public_id", **_lookups_values(ds))
         .annotate(previous=_previous(ds, pk_name))
     )

@@ -6,6 +6,7 @@ cannot make the feed skip a change (PostgreSQL)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import threading
 from typing import Any
@@ -15,10 +16,14 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from edureg.access import services as access_services
+from edureg.access.models import FunctionArea, Level
 from edureg.archive import services as archive_services
 from edureg.archive.tests.factories import rule
 from edureg.core.models import AccessLogEntry
+from edureg.exchange.change_models import Change
 from edureg.exchange.changes import feed
 from edureg.exchange.tests.agreement_helpers import (
     agreement_for,
@@ -62,6 +67,21 @@ def get(api: Any, url: str, **params: Any) -> dict[str, Any]:
     response = api.get(url, params)
     assert response.status_code == 200, response.content
     return response.json()
+
+
+def system_with(institution: Any, *rights: tuple[str, str]) -> APIClient:
+    """An institution's information system holding a token, with the given rights."""
+    binding, secret = access_services.client_register(
+        actor=SYSTEM, name=unique("IS"), institution=institution, rights=list(rights)
+    )
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    basic = base64.b64encode(f"{binding.application.client_id}:{secret}".encode()).decode()
+    token = api.post(
+        "/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
+    )
+    assert token.status_code == 200, token.content
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token.json()['access_token']}")
+    return api
 
 
 def replay(api: Any, mirror: dict[str, dict[str, Any]], after: str = "", size: int = 3) -> str:
@@ -162,6 +182,84 @@ def test_a_school_system_replays_the_feed_into_an_exact_mirror():
     assert {str(p.public_id) for p in pupils[:3]} <= {
         str(i) for i in shown.values_list("person_public_id", flat=True)
     }
+
+
+def test_a_school_system_mirrors_the_learning_data_and_documents_of_its_pupils():
+    """Learning data and documents come through the feed like enrolments, each as its own data
+    set; an HEI's documents, scoped otherwise, never reach a school, not even by key."""
+    from edureg.credentials import services as credential_services
+    from edureg.credentials.tests import factories as f
+
+    graduating = f.graduating_class(size=2)
+    school = graduating.school
+    api = school_system(school)
+    reader = system_with(
+        school,
+        (FunctionArea.CERTIFICATES, Level.VIEWER),
+        (FunctionArea.PUPIL_LEARNING, Level.VIEWER),
+    )
+    start = get(reader, LATEST)["cursor"]
+    # When the school records an elective and an olympiad, and forms and approves certificates
+    pupil, other_pupil = graduating.pupils
+    elective = api.post(
+        "/api/v1/pupils/electives/",
+        {
+            "person": str(pupil.public_id),
+            "school_year": 2025,
+            "subject": "Filosofija",
+            "course_level": "A",
+        },
+        format="json",
+    )
+    assert elective.status_code == 201, elective.json()
+    achievement = pupil_services.achievement_add(
+        actor=SYSTEM,
+        person=other_pupil,
+        institution=school,
+        kind="olympiad",
+        level="national",
+        name="Matematikos olimpiada",
+        result="II vieta",
+        achieved_on=dt.date(2026, 3, 1),
+    )
+    maturity = f.document_type("maturity")
+    f.blanks_on_hand(school, "3014", 3, series="BA")
+    f.blanks_on_hand(school, "3016", 3, series="BP")
+    formed = [
+        credential_services.document_form(
+            actor=SYSTEM, document_type=maturity, person=person, institution=school
+        )
+        for person in graduating.pupils
+    ]
+    approver = f.staff(school, unique("direktorius"), FunctionArea.CERTIFICATES)
+    credential_services.document_approve(actor=approver, document=formed[0])
+    # And a university nearby issues a document of its own
+    university = hei()
+    right = open_right(university)
+    university_document = credential_services.document_form(
+        actor=SYSTEM,
+        document_type=credential_services.studies_type(),
+        person=right.person,
+        institution=university,
+        study_right=right,
+    )
+    # Then the school's mirror holds the learning data and documents as the register shows them
+    mirror: dict[str, dict[str, Any]] = {}
+    replay(reader, mirror, after=start, size=4)
+    documents = listed(reader, "/api/v1/documents/")
+    assert mirror["school_documents"] == documents
+    assert {d["status"] for d in documents.values()} == {"issued", "formed"}
+    assert list(mirror["electives"].values()) == [elective.json()]
+    assert mirror["achievements"][str(achievement.public_id)]["result"] == "II vieta"
+    everything = get(reader, CHANGES, page_size=5000)["results"]
+    assert "hei_documents" not in {e["dataset"] for e in everything}
+    assert str(university_document.public_id) not in {e["id"] for e in everything}
+    recorded = Change.objects.filter(public_id=university_document.public_id)
+    assert set(recorded.values_list("dataset", flat=True)) == {"hei_documents"}
+    # And the holders see the feed's reading in their access logs
+    assert AccessLogEntry.objects.filter(
+        what="credentials.changes", person_public_id=pupil.public_id
+    ).exists()
 
 
 def test_a_page_costs_the_same_statements_however_many_changes_it_holds(

@@ -307,13 +307,14 @@ class NvsMarkCreateSerializer(serializers.Serializer):
 
 
 class ElectiveSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
     person = serializers.UUIDField(source="person.public_id", read_only=True)
     institution = serializers.SlugRelatedField(slug_field="register_id", read_only=True)
     course_level = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Elective
-        fields = ["person", "institution", "school_year", "subject", "course_level"]
+        fields = ["id", "person", "institution", "school_year", "subject", "course_level"]
         read_only_fields = fields
 
 
@@ -328,12 +329,13 @@ class ElectiveCreateSerializer(serializers.Serializer):
 
 
 class AchievementSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
     person = serializers.UUIDField(source="person.public_id", read_only=True)
     institution = serializers.SlugRelatedField(slug_field="register_id", read_only=True)
 
     class Meta:
         model = Achievement
-        fields = ["person", "institution", "kind", "level", "name", "result", "achieved_on"]
+        fields = ["id", "person", "institution", "kind", "level", "name", "result", "achieved_on"]
         read_only_fields = fields
 
 
@@ -348,13 +350,14 @@ class AchievementCreateSerializer(serializers.Serializer):
 
 
 class SpecialNeedsSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
     person = serializers.UUIDField(source="person.public_id", read_only=True)
     institution = serializers.SlugRelatedField(slug_field="register_id", read_only=True)
     level = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = SpecialNeeds
-        fields = ["person", "institution", "level", "valid_from", "valid_to"]
+        fields = ["id", "person", "institution", "level", "valid_from", "valid_to"]
         read_only_fields = fields
 
 
