@@ -22,9 +22,10 @@ from django.utils.translation import get_language
 
 from edureg.citizen import selectors
 from edureg.citizen.models import CorrectionRequest
-from edureg.citizen.timeline import Entry, Records, build_timeline, country_name
+from edureg.citizen.timeline import Entry, Records, build_timeline
 from edureg.core.audit import access_lines, log_person_access
 from edureg.core.context import Actor
+from edureg.core.countries import country_name
 from edureg.core.models import ClassifierValue, localized_name
 from edureg.credentials.selectors import documents_of_person
 from edureg.institutions.models import Institution, Municipality

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from edureg.core.forms import DATE
@@ -41,7 +42,7 @@ class ShareLinkForm(forms.Form):
     def __init__(self, *args: Any, entries: Any = (), latest: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["keys"].choices = [
-            (e.key, f"{e.kind_label.capitalize()}: {e.title}{f' ({e.period})' if e.period else ''}")
+            (e.key, f"{capfirst(e.kind_label)}: {e.title}{f' ({e.period})' if e.period else ''}")
             for e in entries
             if not e.parent
         ]

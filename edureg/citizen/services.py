@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from edureg.access.models import FunctionArea, Level
@@ -159,7 +160,7 @@ def correction_request_send(
                 ]
             }
         )
-    title = f"{entry.kind_label.capitalize()}: {entry.title}"
+    title = f"{capfirst(entry.kind_label)}: {entry.title}"
     if entry.period:
         title = f"{title} ({entry.period})"
     request = CorrectionRequest(

@@ -14,21 +14,21 @@ active language; dates as YYYY-MM-DD.
 from __future__ import annotations
 
 import datetime as dt
-import gettext as gettext_module
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 import pycountry
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from edureg.core.countries import country_name
 from edureg.core.models import localized_name
 from edureg.programmes.models import ProgrammeKind
 from edureg.pupils.models import (
@@ -164,24 +164,6 @@ def credits_text(value: Decimal) -> str:
     return number_format(value, 0 if value == value.to_integral() else 1)
 
 
-@cache
-def _country_translations(language: str) -> Any:
-    return gettext_module.translation(
-        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
-    )
-
-
-def country_name(code: str) -> str:
-    """A country's name in the active language (pycountry's ISO 3166 catalogues)."""
-    country = pycountry.countries.get(alpha_2=code) if code else None
-    if country is None:
-        return code or "—"
-    language = "lt" if not (get_language() or "lt").startswith("en") else "en"
-    if language == "en":
-        return str(country.name)
-    return str(_country_translations(language).gettext(country.name))
-
-
 _LANGUAGES = {
     "lt": _("Lithuanian"),
     "pl": _("Polish"),
@@ -240,7 +222,7 @@ def _stage_title(enrolment: Enrolment) -> str:
     grade = enrolment.group.grade
     kind = _enrolment_kind(enrolment)
     if kind != EntryKind.GENERAL:
-        return str(EntryKind(kind).label).capitalize()
+        return capfirst(str(EntryKind(kind).label))
     if grade in _PRIMARY:
         return gettext("Primary education")
     if grade in _BASIC:

@@ -33,9 +33,10 @@ from edureg.citizen.forms import (
 )
 from edureg.citizen.models import CorrectionStatus
 from edureg.citizen.templatetags.citizen import me_url
-from edureg.citizen.timeline import EntryKind, by_year, country_name
+from edureg.citizen.timeline import EntryKind, by_year
 from edureg.core.audit import access_lines, log_person_access
 from edureg.core.context import Actor, ActorKind
+from edureg.core.countries import country_name
 from edureg.core.exports import safe_text
 from edureg.core.web import add_service_errors, query_string_without_page, web_actor
 from edureg.people.models import Person

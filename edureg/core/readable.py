@@ -22,6 +22,8 @@ from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from edureg.core.countries import country_name, validate_country_code
+
 # Columns that are the register's bookkeeping, not something a person changed.
 BOOKKEEPING = {
     "id",
@@ -76,6 +78,8 @@ def _value(field: models.Field | None, value: Any, names: Mapping[Any, str]) -> 
         return names.get(value, _("an earlier value"))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if validate_country_code in field.validators:  # "LT" is read "Lietuva"
+        return country_name(value)
     if isinstance(field, models.BooleanField):
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):  # a moment, in the register's time zone

@@ -6,12 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from edureg.core.countries import COUNTRY_CODES, validate_country_code
 from edureg.core.history import AuditedHistory
 from edureg.core.models import TrackedModel
 from edureg.core.upsert import SourceKeyed, source_key_unique
@@ -23,16 +23,8 @@ from edureg.people.identity import (
     validate_personal_code,
 )
 
-COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
-
-
-def validate_country_code(value: str) -> None:
-    if value not in COUNTRY_CODES:
-        raise ValidationError(
-            _("“%(value)s” is not an ISO 3166 country code."),
-            code="country_code",
-            params={"value": value},
-        )
+# Re-exported: migrations and serializers name the validator here.
+__all__ = ["COUNTRY_CODES", "validate_country_code"]
 
 
 class Sex(models.TextChoices):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import make_user, verified_actor, verified_login
 from edureg.access import services as access_services
@@ -29,6 +29,7 @@ from edureg.citizen.tests.factories import (
 from edureg.core.audit import access_what_keys, log_person_access, verify_all
 from edureg.core.context import Actor, Channel
 from edureg.core.models import AccessLogEntry
+from edureg.core.readable import readable
 from edureg.people import services as people_services
 from edureg.people.selectors import person_get
 from edureg.people.tests.factories import PersonFactory
@@ -217,3 +218,34 @@ def test_every_kind_of_logged_read_has_words_for_the_person():
             used.add(match.group(1) or match.group(2))
     assert len(used) > 20
     assert used - access_what_keys() == set()
+
+
+def test_the_staff_cards_name_the_channel_and_the_country_in_words(client):
+    # Given a school leaver whose records the register's services wrote (the "system" channel),
+    # with Lithuanian citizenship and a mobility in Austria
+    history = school_leaver()
+    agency_user = make_user("agency-reader", is_superuser=True)
+    staff = verified_login(client, agency_user)
+
+    # When the agency reads the person, the pupil card and the student card in Lithuanian
+    pages = {
+        url: _text(staff.get(url, HTTP_ACCEPT_LANGUAGE="lt"))
+        for url in (
+            f"/people/{history.person.public_id}/",
+            f"/pupils/card/{history.person.public_id}/",
+            f"/students/{history.written['study_right'].public_id}/",
+        )
+    }
+
+    # Then each history says through which channel in words and each country by its name,
+    # never the register's codes ("system", "LT", "AT")
+    for url, page in pages.items():
+        assert "registro vidinis darbas" in page, url
+        assert "Pilietybė Lietuva" in page, url
+        assert " system " not in page and " LT " not in page, url
+    # and so does a recorded change of citizenship in every history
+    with translation.override("lt"):
+        [[change]] = readable([("people.person", {"citizenship": ["LT", "AT"]})])
+    assert (change.label, change.before, change.after) == ("Pilietybė", "Lietuva", "Austrija")
+    student_card = pages[f"/students/{history.written['study_right'].public_id}/"]
+    assert "Universität Wien Austrija" in student_card and " AT " not in student_card

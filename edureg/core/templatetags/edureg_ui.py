@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 
+from edureg.core.context import Channel
+from edureg.core.countries import country_name
 from edureg.core.history import who_changed
 from edureg.core.pickers import language_names
 
@@ -17,6 +19,21 @@ register = template.Library()
 def languages_named(codes: str | None) -> str:
     """ "lt,en" as "Lietuvių, Anglų" (or "Lithuanian, English"): a person reads names."""
     return ", ".join(language_names(codes or ""))
+
+
+@register.filter
+def country_named(code: str | None) -> str:
+    """"LT" as "Lietuva" (or "Lithuania"): the register keeps the code, a person reads the name."""
+    return country_name(code)
+
+
+@register.filter
+def channel_named(code: str | None) -> str:
+    """How a change or a read reached the register ("import" as "duomenų importas"), the
+    same words on every page that shows a history or an access log."""
+    if code in Channel.values:
+        return str(Channel(code).label)
+    return code or "—"
 
 
 @register.filter
