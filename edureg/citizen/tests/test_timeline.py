@@ -71,6 +71,7 @@ def test_the_timeline_holds_exactly_the_records_the_services_wrote():
     assert _facts(exam)["Result"] == "86 iš 100"
     assert _facts(exam)["Level"] == "national"
     nvs = by_key[f"enrolment:{w['nvs'].public_id}"]
+    assert nvs.title.startswith("Non-formal education (NVŠ)")  # capitals kept, not "(nvš)"
     assert nvs.sections[0].rows == [["2023-10", "NVŠ basket"], ["2023-11", "NVŠ basket"]]
 
     studies = by_key[f"study-right:{w['study_right'].public_id}"]

@@ -23,7 +23,7 @@ def languages_named(codes: str | None) -> str:
 
 @register.filter
 def country_named(code: str | None) -> str:
-    """"LT" as "Lietuva" (or "Lithuania"): the register keeps the code, a person reads the name."""
+    """ "LT" as "Lietuva" (or "Lithuania"): the register keeps the code, a person reads the name."""
     return country_name(code)
 
 
