@@ -8,6 +8,7 @@ import pytest
 
 from edureg.access.citizens import citizen_user_for
 from edureg.citizen import selectors
+from edureg.citizen.forms import ShareLinkForm
 from edureg.citizen.tests.factories import school_leaver
 from edureg.citizen.timeline import EntryKind, with_parts
 from edureg.core.context import Actor
@@ -71,7 +72,9 @@ def test_the_timeline_holds_exactly_the_records_the_services_wrote():
     assert _facts(exam)["Result"] == "86 iš 100"
     assert _facts(exam)["Level"] == "national"
     nvs = by_key[f"enrolment:{w['nvs'].public_id}"]
-    assert nvs.title.startswith("Non-formal education (NVŠ)")  # capitals kept, not "(nvš)"
+    # and the records offered for sharing keep the label's capitals ("NVŠ", never "nvš")
+    offered = dict(ShareLinkForm(entries=entries).fields["keys"].choices)
+    assert offered[nvs.key].startswith("Non-formal education (NVŠ): Tapybos studija 1")
     assert nvs.sections[0].rows == [["2023-10", "NVŠ basket"], ["2023-11", "NVŠ basket"]]
 
     studies = by_key[f"study-right:{w['study_right'].public_id}"]
